@@ -1,0 +1,89 @@
+// Every physical name Tenantry creates (projects, clusters, databases, collections, users, roles, secrets).
+// Names are identity in Pulumi and in Atlas: changing a function here renames, i.e. replaces, real resources.
+
+/** Naming context of one stack: the configured prefix and the registry's environment. */
+export interface NamingContext {
+  /** Short slug naming the product, e.g. `acme`; at most 12 characters. */
+  prefix: string;
+  /** Registry environment, e.g. `prod`; at most 12 characters. */
+  environment: string;
+}
+
+export const TENANT_FIELD = "tenant_id";
+export const USER_FIELD = "user_id";
+
+/** Atlas project of a residency zone's shared clusters (project names ≤ 64 chars). */
+export function sharedProjectName(ctx: NamingContext, zone: string): string {
+  return `${ctx.prefix}-${ctx.environment}-${zone}`;
+}
+
+/** Atlas project of a silo tenant. */
+export function siloProjectName(ctx: NamingContext, tenantId: string): string {
+  return `${ctx.prefix}-${ctx.environment}-t-${tenantId}`;
+}
+
+/** Atlas cluster name of a silo tenant (unique in its first 23 characters within its own project). */
+export function siloClusterName(tenantId: string): string {
+  return `t-${tenantId}`;
+}
+
+/** The application database, the same in every stage so a move keeps the database name. */
+export function databaseName(ctx: NamingContext): string {
+  return ctx.prefix;
+}
+
+/** Physical collection of a logical collection for a tenant at a stage. */
+export function collectionName(stage: "pool" | "bridge" | "silo", tenantId: string, logical: string): string {
+  return stage === "bridge" ? `t_${tenantId}__${logical}` : logical;
+}
+
+/** Database user of a shared cluster's application. */
+export function sharedUserName(ctx: NamingContext, cluster: string): string {
+  return `${ctx.prefix}-${ctx.environment}-${cluster}-app`;
+}
+
+/** Database user of a bridge or silo tenant. */
+export function tenantUserName(ctx: NamingContext, tenantId: string): string {
+  return `${ctx.prefix}-${ctx.environment}-t-${tenantId}`;
+}
+
+/** Custom role that reaches only a bridge tenant's collections (letters, digits, _ and -). */
+export function bridgeRoleName(tenantId: string): string {
+  return `t-${tenantId}-rw`;
+}
+
+/** Secrets Manager name of a shared cluster's application credentials. */
+export function sharedSecretName(ctx: NamingContext, cluster: string): string {
+  return `tenantry/${ctx.prefix}/${ctx.environment}/shared/${cluster}`;
+}
+
+/** Secrets Manager name of a bridge or silo tenant's credentials. */
+export function tenantSecretName(ctx: NamingContext, tenantId: string): string {
+  return `tenantry/${ctx.prefix}/${ctx.environment}/tenants/${tenantId}`;
+}
+
+/** KMS alias of a silo tenant's customer-managed key. */
+export function tenantKeyAlias(ctx: NamingContext, tenantId: string): string {
+  return `alias/tenantry-${ctx.prefix}-${ctx.environment}-${tenantId}`;
+}
+
+/** IAM role Atlas assumes to use a silo tenant's key. */
+export function tenantKeyRoleName(ctx: NamingContext, tenantId: string): string {
+  return `tenantry-${ctx.prefix}-${ctx.environment}-${tenantId}-kms`;
+}
+
+/** Key of a cluster in the connection map: shared clusters by name, silo clusters by tenant. */
+export function sharedClusterKey(cluster: string): string {
+  return `shared:${cluster}`;
+}
+export function siloClusterKey(tenantId: string): string {
+  return `silo:${tenantId}`;
+}
+
+/** Pulumi logical names of the components (children derive theirs from these). */
+export const componentName = {
+  shared: (cluster: string) => `shared-${cluster}`,
+  bridge: (tenantId: string) => `bridge-${tenantId}`,
+  silo: (tenantId: string) => `silo-${tenantId}`,
+  sharedProject: (zone: string) => `project-${zone}`,
+};

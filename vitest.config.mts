@@ -1,0 +1,11 @@
+// Vitest configuration: Node environment, one fork per file so Pulumi mocks never leak between files.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["tests/**/*.test.ts"],
+    environment: "node",
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
