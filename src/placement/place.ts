@@ -1,0 +1,148 @@
+// Placement: a pure function from a valid registry to where each tenant lives (stage, shared cluster or silo region).
+import type { ComplianceFlag, MoveSpec, Registry, Stage, Tenant, Tier } from "../registry/schema";
+import { isGovZone, type ResidencyZone } from "../registry/zones";
+import type { Location, Placement } from "./types";
+
+/** Order of the stages: moves and floors compare by rank. */
+export const STAGE_RANK: Readonly<Record<Stage, number>> = { pool: 0, bridge: 1, silo: 2 };
+
+/** Default stage of each commercial tier (DESIGN §3). */
+export const TIER_STAGE: Readonly<Record<Tier, Stage>> = { free: "pool", business: "bridge", enterprise: "silo" };
+
+/** Minimum stage each compliance regime requires (DESIGN §2); GDPR adds no floor (residency covers it). */
+export const COMPLIANCE_FLOOR: Readonly<Record<ComplianceFlag, Stage>> = {
+  HIPAA: "silo",
+  FedRAMP: "silo",
+  SOC2: "bridge",
+  ISO27001: "bridge",
+  GDPR: "pool",
+};
+
+/** Regimes whose silos get a forced customer-managed key and a Backup Compliance Policy. */
+export const STRICT_REGIMES: readonly ComplianceFlag[] = ["HIPAA", "FedRAMP"];
+
+/** Default dedicated size of a silo cluster when the registry names none. */
+export const DEFAULT_SILO_SIZE = "M10";
+
+/** Thrown when placement is asked to place a registry that did not pass validation. */
+export class PlacementError extends Error {
+  override readonly name = "PlacementError";
+  constructor(
+    readonly tenantId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function maxStage(a: Stage, b: Stage): Stage {
+  return STAGE_RANK[a] >= STAGE_RANK[b] ? a : b;
+}
+
+export function isBelow(a: Stage, b: Stage): boolean {
+  return STAGE_RANK[a] < STAGE_RANK[b];
+}
+
+/** The compliance floor of a set of flags and the flags that set it (empty when the floor is pool). */
+export function complianceFloor(flags: readonly ComplianceFlag[]): { stage: Stage; because: ComplianceFlag[] } {
+  let stage: Stage = "pool";
+  for (const flag of flags) stage = maxStage(stage, COMPLIANCE_FLOOR[flag]);
+  return { stage, because: flags.filter((f) => COMPLIANCE_FLOOR[f] === stage && stage !== "pool") };
+}
+
+/** Stage without an explicit one: the tier default raised by the compliance floor. */
+export function defaultStage(tenant: Pick<Tenant, "tier" | "compliance">): Stage {
+  return maxStage(TIER_STAGE[tenant.tier], complianceFloor(tenant.compliance).stage);
+}
+
+/**
+ * The stage a tenant is served from now: the explicit `stage` when given, else the tier default raised by the
+ * compliance floor. An explicit stage below the floor is a validation error (or a warning during a declared move),
+ * never silently upgraded, so placement honours what the registry says.
+ */
+export function currentStage(tenant: Pick<Tenant, "tier" | "compliance" | "stage">): Stage {
+  return tenant.stage ?? defaultStage(tenant);
+}
+
+/**
+ * The shared cluster a pool/bridge tenant lands on: the named one, else the FIRST shared cluster declared in its zone.
+ * The default is stable as long as people append clusters to `sharedClusters` (inserting one before the zone's first
+ * would re-home every tenant that relies on the default, so the validator cannot protect against that reorder).
+ */
+export function sharedClusterFor(registry: Pick<Registry, "sharedClusters">, zone: ResidencyZone, named?: string): string | undefined {
+  if (named !== undefined) return registry.sharedClusters.some((c) => c.name === named) ? named : undefined;
+  return registry.sharedClusters.find((c) => c.residency === zone)?.name;
+}
+
+/** True when the tenant's compliance regimes force a customer-managed key and a Backup Compliance Policy. */
+export function needsStrictSilo(flags: readonly ComplianceFlag[]): boolean {
+  return flags.some((f) => STRICT_REGIMES.includes(f));
+}
+
+function shared(stage: "pool" | "bridge", registry: Registry, tenant: Tenant, named: string | undefined): Location {
+  const cluster = sharedClusterFor(registry, tenant.residency, named);
+  if (cluster === undefined) {
+    throw new PlacementError(tenant.id, `tenant [${tenant.id}] has no shared cluster in zone ${tenant.residency}`);
+  }
+  return { stage, sharedCluster: cluster };
+}
+
+interface SiloFields {
+  region?: string | undefined;
+  instanceSize?: string | undefined;
+  backupPolicy?: string | undefined;
+  customerManagedKey?: boolean | undefined;
+}
+
+function silo(tenant: Tenant, fields: SiloFields): Location {
+  if (fields.region === undefined || fields.backupPolicy === undefined) {
+    throw new PlacementError(tenant.id, `tenant [${tenant.id}] places in silo without a region and a backup policy`);
+  }
+  const strict = needsStrictSilo(tenant.compliance);
+  return {
+    stage: "silo",
+    region: fields.region,
+    instanceSize: fields.instanceSize ?? DEFAULT_SILO_SIZE,
+    backupPolicy: fields.backupPolicy,
+    customerManagedKey: strict || fields.customerManagedKey === true,
+    backupCompliancePolicy: strict,
+    government: isGovZone(tenant.residency),
+  };
+}
+
+function locate(registry: Registry, tenant: Tenant, stage: Stage, fields: SiloFields & { sharedCluster?: string | undefined }): Location {
+  return stage === "silo" ? silo(tenant, fields) : shared(stage, registry, tenant, fields.sharedCluster);
+}
+
+function reasonsFor(tenant: Tenant): string[] {
+  const reasons = [`tier ${tenant.tier} → ${TIER_STAGE[tenant.tier]}`];
+  const floor = complianceFloor(tenant.compliance);
+  if (floor.because.length > 0) reasons.push(`${floor.because.join(", ")} needs ${floor.stage}`);
+  if (tenant.stage !== undefined) reasons.push(`explicit stage ${tenant.stage}`);
+  if (tenant.move !== undefined) reasons.push(`declared move to ${tenant.move.stage}`);
+  return reasons;
+}
+
+function targetOf(registry: Registry, tenant: Tenant, move: MoveSpec): Location {
+  return locate(registry, tenant, move.stage, move);
+}
+
+/** Places one tenant of a valid registry. Throws PlacementError when a needed field is missing (validation reports it). */
+export function placeTenant(registry: Registry, tenant: Tenant): Placement {
+  const placement: Placement = {
+    tenantId: tenant.id,
+    name: tenant.name,
+    residency: tenant.residency,
+    compliance: tenant.compliance,
+    status: tenant.status,
+    current: locate(registry, tenant, currentStage(tenant), tenant),
+    reasons: reasonsFor(tenant),
+  };
+  if (tenant.move !== undefined) placement.target = targetOf(registry, tenant, tenant.move);
+  return placement;
+}
+
+/** One Placement per tenant, in registry order. Pure: the same registry always gives the same placements. */
+export function placeTenants(registry: Registry): Placement[] {
+  return registry.tenants.map((tenant) => placeTenant(registry, tenant));
+}
