@@ -124,7 +124,8 @@ function reasonsFor(tenant: Tenant): string[] {
 }
 
 function targetOf(registry: Registry, tenant: Tenant, move: MoveSpec): Location {
-  return locate(registry, tenant, move.stage, move);
+  // A silo → silo move keeps the tenant's key setting unless the move says otherwise.
+  return locate(registry, tenant, move.stage, { ...move, customerManagedKey: move.customerManagedKey ?? tenant.customerManagedKey });
 }
 
 /** Places one tenant of a valid registry. Throws PlacementError when a needed field is missing (validation reports it). */

@@ -96,6 +96,10 @@ export const MoveSpec = z
     region: AtlasRegionSchema.optional().describe("Target region (silo targets)."),
     instanceSize: InstanceSize.optional().describe("Target instance size (silo targets)."),
     backupPolicy: z.string().optional().describe("Target backup policy (silo targets)."),
+    customerManagedKey: z
+      .boolean()
+      .optional()
+      .describe("Target: encrypt the silo with a tenant KMS key (silo targets). @default the tenant's own setting; forced on for HIPAA and FedRAMP."),
   })
   .describe("A declared move to another stage, cluster or region: the target is provisioned, routing stays on the current placement until cut-over.");
 

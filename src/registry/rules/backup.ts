@@ -1,0 +1,149 @@
+// Rules on backup policies: Atlas's own schedule rules, copies inside the zone, dedicated tiers, compliance retention.
+import { currentStage, sharedClusterFor } from "../../placement/place";
+import { describeRequirement, retentionGaps, unitOf } from "../compliance";
+import type { PathSegment } from "../positions";
+import { type BackupPolicy, isDedicatedSize, type Registry } from "../schema";
+import { type ResidencyZone, zoneOf } from "../zones";
+import { isNvme, occupancies } from "./context";
+import { error, type RuleProblem } from "./types";
+
+/** Hourly snapshot intervals Atlas accepts (REFERENCE §2.4); 12 is the only one for NVMe clusters. */
+export const HOURLY_INTERVALS: readonly number[] = [1, 2, 4, 6, 8, 12];
+
+/**
+ * Retention of each item in days, to compare items of different units. Conversion as Atlas counts retention
+ * (REFERENCE §2.4: "monthly ≥ 31 days, 5 weeks or 1 month; yearly ≥ 1 year"): week = 7 days, month = 31 days,
+ * year = 365 days.
+ */
+function itemsInDays(policy: BackupPolicy): { item: string; field: string; days: number; shown: string }[] {
+  const items: { item: string; field: string; days: number; shown: string }[] = [];
+  if (policy.hourly) items.push({ item: "hourly", field: "keepDays", days: policy.hourly.keepDays, shown: `${policy.hourly.keepDays} days` });
+  if (policy.daily) items.push({ item: "daily", field: "keepDays", days: policy.daily.keepDays, shown: `${policy.daily.keepDays} days` });
+  if (policy.weekly) items.push({ item: "weekly", field: "keepWeeks", days: policy.weekly.keepWeeks * 7, shown: `${policy.weekly.keepWeeks} weeks` });
+  if (policy.monthly) items.push({ item: "monthly", field: "keepMonths", days: policy.monthly.keepMonths * 31, shown: `${policy.monthly.keepMonths} months` });
+  if (policy.yearly) items.push({ item: "yearly", field: "keepYears", days: policy.yearly.keepYears * 365, shown: `${policy.yearly.keepYears} years` });
+  return items;
+}
+
+/** Who uses a policy: shared clusters and silo tenants (current or move target), with their zone and size. */
+interface PolicyUser {
+  label: string;
+  zone: ResidencyZone;
+  size: string;
+  at: PathSegment[];
+}
+
+function policyUsers(registry: Registry): Map<string, PolicyUser[]> {
+  const users = new Map<string, PolicyUser[]>();
+  const add = (policy: string, user: PolicyUser) => users.set(policy, [...(users.get(policy) ?? []), user]);
+  registry.sharedClusters.forEach((c, i) =>
+    add(c.backupPolicy, { label: `shared cluster [${c.name}]`, zone: c.residency, size: c.instanceSize, at: ["sharedClusters", i, "instanceSize"] }),
+  );
+  for (const o of occupancies(registry)) {
+    if (o.stage !== "silo" || o.backupPolicy === undefined) continue;
+    const at: PathSegment[] = o.role === "current" ? ["tenants", o.index, "backupPolicy"] : ["tenants", o.index, "move", "backupPolicy"];
+    add(o.backupPolicy, { label: `the silo of tenant [${o.tenant.id}]`, zone: o.tenant.residency, size: o.instanceSize ?? "M10", at });
+  }
+  return users;
+}
+
+function policyRules(name: string, policy: BackupPolicy, users: readonly PolicyUser[]): RuleProblem[] {
+  const at = (...rest: PathSegment[]): PathSegment[] => ["backupPolicies", name, ...rest];
+  const who = `backup policy [${name}]`;
+  const problems: RuleProblem[] = [];
+  const hourly = policy.hourly;
+  if (hourly !== undefined) {
+    if (!HOURLY_INTERVALS.includes(hourly.everyHours)) {
+      problems.push(error(at("hourly", "everyHours"), `${who}: hourly.everyHours must be 1, 2, 4, 6, 8 or 12, got ${hourly.everyHours}`));
+    } else {
+      for (const user of users) {
+        if (hourly.everyHours === 12 && !isNvme(user.size)) {
+          problems.push(error(at("hourly", "everyHours"), `${who}: every 12 hours is the NVMe interval, but ${user.label} is ${user.size}; use 1, 2, 4, 6 or 8`));
+          break;
+        }
+        if (hourly.everyHours !== 12 && isNvme(user.size)) {
+          problems.push(error(at("hourly", "everyHours"), `${who}: ${user.label} is ${user.size}, and NVMe clusters take hourly snapshots every 12 hours only, policy says ${hourly.everyHours}`));
+          break;
+        }
+      }
+    }
+  }
+  // A less frequent item must keep at least as long as every more frequent one (REFERENCE §2.4).
+  const items = itemsInDays(policy);
+  items.forEach((item, k) => {
+    const longer = items.slice(0, k).reduce<(typeof items)[number] | undefined>((a, b) => (a === undefined || b.days > a.days ? b : a), undefined);
+    if (longer !== undefined && item.days < longer.days) {
+      problems.push(
+        error(at(item.item, item.field), `${who}: ${item.item} keeps ${item.shown} (${item.days} days), less than ${longer.item}'s ${longer.shown}; a less frequent item must keep at least as long as a more frequent one`),
+      );
+    }
+  });
+  if (policy.pointInTimeDays !== undefined) {
+    if (hourly === undefined) {
+      problems.push(error(at("pointInTimeDays"), `${who}: pointInTimeDays needs an hourly item; the restore window lies within hourly retention`));
+    } else if (policy.pointInTimeDays > hourly.keepDays) {
+      problems.push(error(at("pointInTimeDays"), `${who}: pointInTimeDays ${policy.pointInTimeDays} exceeds hourly.keepDays ${hourly.keepDays}; the restore window must lie within hourly retention`));
+    }
+  }
+  (policy.copyTo ?? []).forEach((region, k) => {
+    const outside = users.find((u) => zoneOf(region) !== u.zone);
+    if (outside !== undefined) {
+      problems.push(
+        error(at("copyTo", k), `${who}: copy region ${region} lies in ${zoneOf(region) ?? "no known zone"}, outside zone ${outside.zone} of ${outside.label}; backup copies must stay inside the zone`),
+      );
+    }
+  });
+  // M0 and Flex have no cloud backup schedule: Flex takes automatic daily snapshots only (REFERENCE §6).
+  const features = [
+    policy.hourly && "hourly",
+    policy.weekly && "weekly",
+    policy.monthly && "monthly",
+    policy.yearly && "yearly",
+    policy.pointInTimeDays !== undefined && "pointInTimeDays",
+    (policy.copyTo?.length ?? 0) > 0 && "copyTo",
+  ].filter((f): f is string => typeof f === "string");
+  for (const user of users) {
+    if (!isDedicatedSize(user.size) && features.length > 0) {
+      problems.push(
+        error(user.at, `${user.label} is ${user.size}, which has no cloud backup schedule, point-in-time restore or snapshot copies, but ${who} sets ${features.join(", ")}; use M10 or larger, or a policy with only \`daily\``),
+      );
+    }
+  }
+  return problems;
+}
+
+/** Each tenant's effective policy (its silo policy, or its shared cluster's) meets every compliance regime's minimum. */
+function retentionRules(registry: Registry): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  registry.tenants.forEach((tenant, i) => {
+    const stage = currentStage(tenant);
+    let policyName: string | undefined;
+    let at: PathSegment[];
+    if (stage === "silo") {
+      policyName = tenant.backupPolicy;
+      at = ["tenants", i, "backupPolicy"];
+    } else {
+      const cluster = sharedClusterFor(registry, tenant.residency, tenant.sharedCluster);
+      policyName = registry.sharedClusters.find((c) => c.name === cluster)?.backupPolicy;
+      at = ["tenants", i, "compliance"];
+    }
+    const policy = policyName === undefined || !Object.hasOwn(registry.backupPolicies, policyName) ? undefined : registry.backupPolicies[policyName];
+    if (policy === undefined) return; // a missing or unknown policy is reported by the stage rules
+    for (const gap of retentionGaps(policy, tenant.compliance)) {
+      const has = gap.actual === undefined ? `has no ${gap.requirement.item} item` : `keeps ${gap.actual} ${unitOf(gap.requirement.item)}`;
+      const via = stage === "silo" ? "" : ` (the policy of its shared cluster)`;
+      problems.push(
+        error(at, `tenant [${tenant.id}] has ${gap.flag}, which needs ${describeRequirement(gap.requirement)} (${gap.requirement.source}); backup policy [${policyName}]${via} ${has}`, tenant.id),
+      );
+    }
+  });
+  return problems;
+}
+
+export function backupRules(registry: Registry): RuleProblem[] {
+  const users = policyUsers(registry);
+  return [
+    ...Object.entries(registry.backupPolicies).flatMap(([name, policy]) => policyRules(name, policy, users.get(name) ?? [])),
+    ...retentionRules(registry),
+  ];
+}

@@ -1,0 +1,90 @@
+// Rules on names: tenant ids, collection names and shared cluster names, and the physical names derived from them.
+import { collectionName } from "../../naming";
+import type { Registry } from "../schema";
+import { occupancies } from "./context";
+import { error, type RuleProblem } from "./types";
+
+/** Names MongoDB reserves for its own databases; never a tenant id (REFERENCE §7, MongoDB naming restrictions). */
+export const RESERVED_IDS: readonly string[] = ["admin", "local", "config"];
+
+/** Length the naming prefix (the shared database name) may reach; namespaces are checked assuming it (src/naming.ts). */
+export const ASSUMED_PREFIX_LENGTH = 12;
+/** MongoDB namespace limit (`<db>.<collection>`) in bytes, and the smaller one Tenantry assumes for FLEX clusters. */
+export const NAMESPACE_MAX = 255;
+export const FLEX_NAMESPACE_MAX = 95;
+
+function duplicates<T>(items: readonly T[], key: (item: T) => string, report: (item: T, index: number, firstIndex: number) => RuleProblem): RuleProblem[] {
+  const first = new Map<string, number>();
+  const problems: RuleProblem[] = [];
+  items.forEach((item, index) => {
+    const k = key(item);
+    const seen = first.get(k);
+    if (seen === undefined) first.set(k, index);
+    else problems.push(report(item, index, seen));
+  });
+  return problems;
+}
+
+export function idRules(registry: Registry): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  // Ids are lowercase by the schema; comparing lowercased still guards the rule if the pattern ever widens.
+  problems.push(
+    ...duplicates(
+      registry.tenants,
+      (t) => t.id.toLowerCase(),
+      (t, i, first) => error(["tenants", i, "id"], `tenant id [${t.id}] is already used by tenants[${first}]; tenant ids must be unique`, t.id),
+    ),
+  );
+  registry.tenants.forEach((t, i) => {
+    if (RESERVED_IDS.includes(t.id)) {
+      problems.push(error(["tenants", i, "id"], `tenant id [${t.id}] is reserved by MongoDB (admin, local, config); choose another id`, t.id));
+    }
+  });
+  problems.push(
+    ...duplicates(
+      registry.collections,
+      (c) => c.name.toLowerCase(),
+      (c, i, first) => error(["collections", i, "name"], `collection [${c.name}] is already declared at collections[${first}]; collection names must be unique (case-insensitively)`),
+    ),
+  );
+  registry.collections.forEach((c, i) => {
+    // `t_<tenant>__<name>` is the bridge naming scheme; a logical name of that shape could collide with a tenant's copy.
+    if (/^t_/.test(c.name)) {
+      problems.push(error(["collections", i, "name"], `collection [${c.name}] starts with t_, which Tenantry reserves for bridge tenants' collections (t_<tenant>__<name>); rename it`));
+    }
+  });
+  problems.push(
+    ...duplicates(
+      registry.sharedClusters,
+      (c) => c.name.toLowerCase(),
+      (c, i, first) => error(["sharedClusters", i, "name"], `shared cluster name [${c.name}] is already used by sharedClusters[${first}]; shared cluster names must be unique`),
+    ),
+  );
+  problems.push(...namespaceRules(registry));
+  return problems;
+}
+
+/** Bridge collections `<db>.t_<id>__<name>` must fit MongoDB's namespace limit on the cluster that holds them. */
+function namespaceRules(registry: Registry): RuleProblem[] {
+  const longest = registry.collections.reduce((a, c) => (c.name.length > a.length ? c.name : a), "");
+  const problems: RuleProblem[] = [];
+  const reported = new Set<string>();
+  for (const o of occupancies(registry)) {
+    if (o.stage !== "bridge" || o.sharedCluster === undefined || reported.has(o.tenant.id)) continue;
+    const cluster = registry.sharedClusters.find((c) => c.name === o.sharedCluster);
+    const flex = cluster?.instanceSize === "FLEX";
+    const limit = flex ? FLEX_NAMESPACE_MAX : NAMESPACE_MAX;
+    const bytes = ASSUMED_PREFIX_LENGTH + 1 + Buffer.byteLength(collectionName("bridge", o.tenant.id, longest));
+    if (bytes > limit) {
+      reported.add(o.tenant.id);
+      problems.push(
+        error(
+          ["tenants", o.index, "id"],
+          `tenant [${o.tenant.id}]: namespace <db>.${collectionName("bridge", o.tenant.id, longest)} takes ${bytes} bytes (with a ${ASSUMED_PREFIX_LENGTH}-character database prefix), above the ${limit}-byte limit${flex ? ` of FLEX cluster [${o.sharedCluster}]` : ""}; shorten the tenant id or the collection name`,
+          o.tenant.id,
+        ),
+      );
+    }
+  }
+  return problems;
+}
