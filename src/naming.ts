@@ -87,3 +87,20 @@ export const componentName = {
   silo: (tenantId: string) => `silo-${tenantId}`,
   sharedProject: (zone: string) => `project-${zone}`,
 };
+
+/** Key of a credential in the connection map: one per shared cluster, one per bridge or silo tenant (a move may hold both). */
+export const credentialKey = {
+  shared: (cluster: string) => `shared:${cluster}`,
+  bridge: (tenantId: string) => `bridge:${tenantId}`,
+  silo: (tenantId: string) => `silo:${tenantId}`,
+};
+
+/** Secrets Manager name of a tenant's credentials at one stage (a bridge → silo move holds both at once). */
+export function tenantStageSecretName(ctx: NamingContext, stage: "bridge" | "silo", tenantId: string): string {
+  return `${tenantSecretName(ctx, tenantId)}/${stage}`;
+}
+
+/** SSM parameter prefix under which the connection map is published (one parameter per tenant + one for the rest). */
+export function mapParameterPrefix(ctx: NamingContext): string {
+  return `/tenantry/${ctx.prefix}/${ctx.environment}/map`;
+}

@@ -1,0 +1,37 @@
+// AdvancedCluster arguments that depend only on region and size (dedicated, Flex or M0). Pure.
+import { isDedicatedSize } from "../registry/schema";
+
+export interface RegionConfig {
+  providerName: "AWS" | "FLEX" | "TENANT";
+  backingProviderName?: "AWS";
+  regionName: string;
+  priority: number;
+  electableSpecs?: { instanceSize: string; nodeCount?: number };
+}
+
+/** One replica-set replication spec in one region (REFERENCE §2.2: Flex has no electableSpecs, M0 goes through TENANT). */
+export function replicationSpecs(regionName: string, instanceSize: string): { regionConfigs: RegionConfig[] }[] {
+  const config: RegionConfig =
+    instanceSize === "FLEX"
+      ? { providerName: "FLEX", backingProviderName: "AWS", regionName, priority: 7 }
+      : instanceSize === "M0"
+        ? { providerName: "TENANT", backingProviderName: "AWS", regionName, priority: 7, electableSpecs: { instanceSize } }
+        : { providerName: "AWS", regionName, priority: 7, electableSpecs: { instanceSize, nodeCount: 3 } };
+  return [{ regionConfigs: [config] }];
+}
+
+/** Safety flags of a cluster: backups and their retention exist only on dedicated tiers (M10+). */
+export function clusterSafety(instanceSize: string, pointInTime: boolean): {
+  terminationProtectionEnabled: true;
+  backupEnabled: boolean;
+  pitEnabled: boolean;
+  retainBackupsEnabled?: boolean;
+} {
+  const dedicated = isDedicatedSize(instanceSize);
+  return {
+    terminationProtectionEnabled: true,
+    backupEnabled: dedicated,
+    pitEnabled: dedicated && pointInTime,
+    ...(dedicated && { retainBackupsEnabled: true }),
+  };
+}

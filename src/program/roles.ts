@@ -1,0 +1,33 @@
+// The custom role of a bridge tenant: its actions reach exactly the tenant's physical collections, nothing else.
+import { collectionName } from "../naming";
+
+/** Actions a bridge tenant's application needs on its own collections (Atlas custom-role action names, REFERENCE §2.7). */
+export const BRIDGE_ACTIONS = [
+  "FIND",
+  "INSERT",
+  "UPDATE",
+  "REMOVE",
+  "CREATE_COLLECTION",
+  "CREATE_INDEX",
+  "DROP_INDEX",
+  "LIST_INDEXES",
+  "COLL_STATS",
+  "CHANGE_STREAM",
+] as const;
+
+export interface RoleAction {
+  action: string;
+  resources: { databaseName: string; collectionName: string }[];
+}
+
+/**
+ * One action entry per action, each listing every physical collection of the tenant. Collection names are never
+ * empty: `collectionName: ""` would mean every collection of the database (REFERENCE §2.7).
+ */
+export function bridgeRoleActions(tenantId: string, database: string, logicalCollections: readonly string[]): RoleAction[] {
+  const resources = logicalCollections.map((logical) => ({ databaseName: database, collectionName: collectionName("bridge", tenantId, logical) }));
+  if (resources.some((r) => r.collectionName === "" || r.databaseName === "")) {
+    throw new Error(`bridge role of tenant [${tenantId}] would reach a whole database`);
+  }
+  return BRIDGE_ACTIONS.map((action) => ({ action, resources: resources.map((r) => ({ ...r })) }));
+}
