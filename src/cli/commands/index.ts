@@ -1,8 +1,13 @@
 // Every CLI command, each registered by its own module.
 import type { Command } from "commander";
 import type { Io } from "../io";
+import { registerSchema } from "./schema";
+import { registerValidate } from "./validate";
 
 /** Adds one command to the program; the action reports its exit code through `setExit`. */
 export type RegisterCommand = (program: Command, io: Io, setExit: (code: number) => void) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [
+  registerValidate,
+  registerSchema,
+];
