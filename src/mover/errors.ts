@@ -1,0 +1,117 @@
+// Typed errors of the mover, export and import: callers (the CLI, tests) branch on the class and read its data.
+import type { ContentHash } from "./hash";
+import type { MoveState } from "./state";
+
+/** Base class of every mover error (the CLI maps these to exit code 1 without a stack trace). */
+export class MoverError extends Error {
+  override readonly name: string = "MoverError";
+}
+
+/** The tenant's connection map entry declares no `target`: there is nothing to move to. */
+export class NoMoveTargetError extends MoverError {
+  override readonly name = "NoMoveTargetError";
+  constructor(readonly tenantId: string) {
+    super(`tenant [${tenantId}] has no declared move target in the connection map (add move: to the registry and run pulumi up)`);
+  }
+}
+
+/** The tenant is not in the connection map. */
+export class UnknownMoveTenantError extends MoverError {
+  override readonly name = "UnknownMoveTenantError";
+  constructor(readonly tenantId: string) {
+    super(`tenant [${tenantId}] is not in the connection map`);
+  }
+}
+
+/** The requested step is not allowed from the move's current state. */
+export class MoveStateError extends MoverError {
+  override readonly name = "MoveStateError";
+  constructor(
+    readonly tenantId: string,
+    readonly state: MoveState | "none",
+    readonly step: string,
+    detail?: string,
+  ) {
+    super(`tenant [${tenantId}]: cannot ${step} a move in state ${state}${detail ? ` (${detail})` : ""}`);
+  }
+}
+
+/** Another mover holds the lease of this tenant's move, or changed the journal under us (revision guard). */
+export class MoveLockedError extends MoverError {
+  override readonly name = "MoveLockedError";
+  constructor(
+    readonly tenantId: string,
+    readonly holder: string | undefined,
+    readonly expiresAt: Date | undefined,
+  ) {
+    super(
+      holder
+        ? `tenant [${tenantId}]: the move is held by ${holder} until ${expiresAt?.toISOString() ?? "?"}`
+        : `tenant [${tenantId}]: the move journal changed under this mover (another mover is running)`,
+    );
+  }
+}
+
+/** Source and target differ for one collection: the move stays `copied`, no cut-over. */
+export class VerificationFailedError extends MoverError {
+  override readonly name = "VerificationFailedError";
+  constructor(
+    readonly tenantId: string,
+    /** Logical collection. */
+    readonly collection: string,
+    readonly expected: ContentHash,
+    readonly actual: ContentHash,
+    readonly what: string = "source vs target",
+  ) {
+    super(
+      `tenant [${tenantId}] collection ${collection}: ${what} differ — ` +
+        `expected ${expected.count} docs hash ${expected.hash.slice(0, 16)}…, got ${actual.count} docs hash ${actual.hash.slice(0, 16)}…`,
+    );
+  }
+}
+
+/** Clean-up asked before the retention window after cut-over has elapsed. */
+export class RetentionNotElapsedError extends MoverError {
+  override readonly name = "RetentionNotElapsedError";
+  constructor(
+    readonly tenantId: string,
+    readonly notBefore: Date,
+  ) {
+    super(`tenant [${tenantId}]: clean-up is refused before ${notBefore.toISOString()} (retention window after cut-over)`);
+  }
+}
+
+/** The delete guard refused a delete that is not limited to one tenant's documents in its own namespace. */
+export class UnsafeDeleteError extends MoverError {
+  override readonly name = "UnsafeDeleteError";
+  constructor(
+    readonly namespace: string,
+    readonly reason: string,
+  ) {
+    super(`refused delete on ${namespace}: ${reason}`);
+  }
+}
+
+/** A document about to be written does not carry the tenant's tag (import of a foreign or untagged document). */
+export class ForeignDocumentError extends MoverError {
+  override readonly name = "ForeignDocumentError";
+  constructor(
+    readonly tenantId: string,
+    readonly collection: string,
+    readonly line: number,
+    readonly found: unknown,
+  ) {
+    super(`tenant [${tenantId}] ${collection}.ejson line ${line}: document has tenant_id ${JSON.stringify(found) ?? "undefined"}, expected "${tenantId}"`);
+  }
+}
+
+/** An export directory whose files do not match its manifest (tampered, truncated, or another tenant's). */
+export class ManifestMismatchError extends MoverError {
+  override readonly name = "ManifestMismatchError";
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+  }
+}

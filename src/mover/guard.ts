@@ -1,0 +1,41 @@
+// The delete guard: the only way the mover deletes documents. An unfiltered (or foreign-tenant) delete is impossible.
+import type { Document, Filter } from "mongodb";
+import type { BackendCollection } from "../backend/types";
+import type { Route } from "../connection-map/schema";
+import { TENANT_FIELD } from "../naming";
+import { UnsafeDeleteError } from "./errors";
+
+/** Where a guarded delete may act: one tenant, one route (its own physical namespace), one logical collection. */
+export interface DeleteScope {
+  tenantId: string;
+  route: Route;
+  logical: string;
+}
+
+/**
+ * Asserts the filter has `tenant_id: <the tenant's id>` as a plain string at its top level (top-level fields are ANDed,
+ * so no other clause can widen it) and that the collection is the tenant's own physical namespace of that route.
+ */
+export function assertTenantDelete(collection: BackendCollection, filter: Filter<Document>, scope: DeleteScope): void {
+  const ns = `${collection.dbName}.${collection.collectionName}`;
+  const physical = scope.route.collections[scope.logical];
+  if (physical === undefined) throw new UnsafeDeleteError(ns, `logical collection ${scope.logical} is not in the route`);
+  if (collection.dbName !== scope.route.database || collection.collectionName !== physical) {
+    throw new UnsafeDeleteError(ns, `not the namespace of tenant [${scope.tenantId}] for ${scope.logical} (${scope.route.database}.${physical})`);
+  }
+  if (filter === null || typeof filter !== "object" || Array.isArray(filter)) throw new UnsafeDeleteError(ns, "filter is not a document");
+  const value = (filter as Record<string, unknown>)[TENANT_FIELD];
+  if (typeof value !== "string") {
+    throw new UnsafeDeleteError(ns, `filter must have ${TENANT_FIELD}: "<tenant id>" at its top level`);
+  }
+  if (value !== scope.tenantId) {
+    throw new UnsafeDeleteError(ns, `filter names tenant [${value}], the scope is tenant [${scope.tenantId}]`);
+  }
+}
+
+/** deleteMany through the guard; returns the number of deleted documents. */
+export async function guardedDeleteMany(collection: BackendCollection, filter: Filter<Document>, scope: DeleteScope): Promise<number> {
+  assertTenantDelete(collection, filter, scope);
+  const res = await collection.deleteMany(filter);
+  return res.deletedCount;
+}

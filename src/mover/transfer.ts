@@ -1,0 +1,154 @@
+// Tenant-filtered data transfer primitives: batched copy by _id order, content hashing, index creation, pruning.
+import { EJSON } from "bson";
+import type { AnyBulkWriteOperation, Document, Filter, IndexSpecification } from "mongodb";
+import type { BackendCollection } from "../backend/types";
+import type { IndexSpec } from "../registry/schema";
+import { TENANT_FIELD } from "../naming";
+import { MoverError } from "./errors";
+import { type ContentHash, HashAccumulator } from "./hash";
+import { type DeleteScope, guardedDeleteMany } from "./guard";
+
+/**
+ * Read options of every mover read: keep BSON number types (an Int32 and a Double must not both become a JS number,
+ * or the content hash and the copy would lose the type). The memory backend stores values as given and ignores them.
+ */
+export const RAW_READ = { promoteValues: false, promoteLongs: false } as const;
+
+/** @default 1000 documents per batch */
+export const DEFAULT_BATCH_SIZE = 1000;
+
+export interface CopyProgress {
+  /** `_id` of the last document of the batch just committed. */
+  lastId: unknown;
+  /** Documents in that batch. */
+  count: number;
+}
+
+export interface CopyOptions {
+  tenantId: string;
+  batchSize: number;
+  /** Resume after this `_id` (the last committed checkpoint); undefined starts from the beginning. */
+  after?: unknown;
+  /** Called after each batch is committed on the target, before the next read: checkpoint here. */
+  onBatch?: (progress: CopyProgress) => Promise<void>;
+}
+
+/** Filter of one tenant's documents. */
+export function tenantFilter(tenantId: string): Document {
+  return { [TENANT_FIELD]: tenantId };
+}
+
+/**
+ * Copies the tenant's documents from `source` to `target` in `_id` order, in batches, each batch one unordered bulk of
+ * `replaceOne` upserts keyed by `{_id, tenant_id}` — idempotent on replay, and a same-`_id` document of another tenant
+ * on a shared target is a duplicate-key error instead of being overwritten. Returns documents and batches written.
+ */
+export async function copyTenantDocuments(source: BackendCollection, target: BackendCollection, options: CopyOptions): Promise<{ copied: number; batches: number }> {
+  const { tenantId, batchSize } = options;
+  let after = options.after;
+  let copied = 0;
+  let batches = 0;
+  for (;;) {
+    const filter: Document = after === undefined ? tenantFilter(tenantId) : { ...tenantFilter(tenantId), _id: { $gt: after } };
+    const docs = await source.find(filter, RAW_READ).sort({ _id: 1 }).limit(batchSize).toArray();
+    if (docs.length === 0) break;
+    const ops = docs.map((doc): AnyBulkWriteOperation<Document> => {
+      // Defence in depth: the filter already says so, but a document of another tenant must never be written here.
+      if (doc[TENANT_FIELD] !== tenantId) throw new MoverError(`${source.collectionName}: read a document of another tenant`);
+      return { replaceOne: { filter: { _id: doc._id, [TENANT_FIELD]: tenantId }, replacement: doc, upsert: true } };
+    });
+    await target.bulkWrite(ops, { ordered: false });
+    after = docs[docs.length - 1]?._id;
+    copied += docs.length;
+    batches += 1;
+    await options.onBatch?.({ lastId: after, count: docs.length });
+    if (docs.length < batchSize) break;
+  }
+  return { copied, batches };
+}
+
+/** Count and content hash of the tenant's documents in one collection (streamed, order-independent). */
+export async function hashTenantDocuments(collection: BackendCollection, tenantId: string, batchSize: number): Promise<ContentHash> {
+  const acc = new HashAccumulator();
+  for await (const doc of collection.find(tenantFilter(tenantId), { ...RAW_READ, batchSize })) acc.add(doc);
+  return acc.result();
+}
+
+/**
+ * Deletes the tenant's documents in `keep`'s twin `prune` that `keep` does not have (rollback after cut-over: the
+ * source must end up equal to the target). Walks `prune` by `_id` in batches; deletes go through the guard.
+ */
+export async function pruneAbsent(prune: BackendCollection, keep: BackendCollection, scope: DeleteScope, batchSize: number): Promise<number> {
+  const { tenantId } = scope;
+  let after: unknown;
+  let deleted = 0;
+  for (;;) {
+    const filter: Document = after === undefined ? tenantFilter(tenantId) : { ...tenantFilter(tenantId), _id: { $gt: after } };
+    const ids = (await prune.find(filter, { ...RAW_READ, projection: { _id: 1 } }).sort({ _id: 1 }).limit(batchSize).toArray()).map((d) => d._id as unknown);
+    if (ids.length === 0) break;
+    const present = await keep.find({ ...tenantFilter(tenantId), _id: { $in: ids } } as Filter<Document>, { ...RAW_READ, projection: { _id: 1 } }).toArray();
+    const presentKeys = new Set(present.map((d) => idKey(d._id)));
+    const missing = ids.filter((id) => !presentKeys.has(idKey(id)));
+    if (missing.length > 0) deleted += await guardedDeleteMany(prune, { ...tenantFilter(tenantId), _id: { $in: missing } } as Filter<Document>, scope);
+    after = ids[ids.length - 1];
+    if (ids.length < batchSize) break;
+  }
+  return deleted;
+}
+
+function idKey(id: unknown): string {
+  return JSON.stringify(canonicalId(id));
+}
+
+/** A stable string form of an `_id` for comparison and for the journal's checkpoints. */
+export function canonicalId(id: unknown): string {
+  // EJSON in canonical mode keeps the type: the string "1" and the Int32 1 are different ids.
+  return EJSON.stringify({ v: id }, { relaxed: false });
+}
+
+/** Inverse of canonicalId. */
+export function parseCanonicalId(text: string): unknown {
+  return (EJSON.parse(text, { relaxed: false }) as { v: unknown }).v;
+}
+
+/** The registry's index specs for one collection, tenant-prefixed (the same rule the program applies). */
+export function tenantIndexes(specs: readonly IndexSpec[]): { keys: IndexSpecification; options: { name?: string; unique?: boolean } }[] {
+  return specs.map((spec) => {
+    const keys: Record<string, 1 | -1 | string> = { [TENANT_FIELD]: 1 };
+    for (const [field, dir] of Object.entries(spec.keys)) if (field !== TENANT_FIELD) keys[field] = dir;
+    const options: { name?: string; unique?: boolean } = {};
+    if (spec.name !== undefined) options.name = spec.name;
+    if (spec.unique !== undefined) options.unique = spec.unique;
+    return { keys: keys as IndexSpecification, options };
+  });
+}
+
+/** Index options copied when mirroring the source's indexes (the rest are server-managed). */
+const MIRRORED_OPTIONS = ["unique", "sparse", "partialFilterExpression", "expireAfterSeconds", "collation", "weights", "default_language", "language_override", "2dsphereIndexVersion", "hidden"];
+
+/**
+ * Creates the target's indexes before any document is written: the registry's specs when given, else a mirror of the
+ * source collection's indexes. createIndex is idempotent, so a resumed copy simply repeats it.
+ */
+export async function ensureIndexes(source: BackendCollection, target: BackendCollection, specs: readonly IndexSpec[] | undefined): Promise<string[]> {
+  const created: string[] = [];
+  if (specs !== undefined) {
+    for (const { keys, options } of tenantIndexes(specs)) created.push(await target.createIndex(keys, options));
+    return created;
+  }
+  let indexes: Document[];
+  try {
+    indexes = await source.listIndexes().toArray();
+  } catch (error) {
+    // NamespaceNotFound: the source collection does not exist (the tenant has no documents there), nothing to mirror.
+    if ((error as { code?: unknown }).code === 26) return created;
+    throw error;
+  }
+  for (const index of indexes) {
+    if (index.name === "_id_") continue;
+    const options: Document = { name: index.name as string };
+    for (const key of MIRRORED_OPTIONS) if (index[key] !== undefined) options[key] = index[key] as unknown;
+    created.push(await target.createIndex(index.key as IndexSpecification, options));
+  }
+  return created;
+}
