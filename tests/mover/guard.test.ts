@@ -1,4 +1,5 @@
 // The delete guard refuses every delete that is not one tenant's filter on that tenant's own namespace.
+import type { Document, Filter } from "mongodb";
 import { describe, expect, test } from "vitest";
 import type { BackendCollection } from "../../src/backend/types";
 import type { Route } from "../../src/connection-map/schema";
@@ -43,7 +44,7 @@ describe("assertTenantDelete", () => {
   });
 
   test("accepts the tenant's filter, with further clauses ANDed", () => {
-    expect(() => assertTenantDelete(fakeCollection("app", "orders"), { tenant_id: "acme", _id: { $in: [1, 2] } }, scope)).not.toThrow();
+    expect(() => assertTenantDelete(fakeCollection("app", "orders"), { tenant_id: "acme", _id: { $in: [1, 2] } } as Filter<Document>, scope)).not.toThrow();
   });
 });
 
