@@ -5,7 +5,7 @@ import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { placeTenants } from "../placement/place";
 import type { Placement } from "../placement/types";
-import { formatPath, type PathSegment, SourceMap } from "./positions";
+import { formatPath, type PathSegment, pathOfKeyAt, SourceMap } from "./positions";
 import { type Problem, RegistryInvalidError } from "./problems";
 import { checkRegistry } from "./rules";
 import type { RuleProblem } from "./rules/types";
@@ -48,10 +48,13 @@ export function parseSource(text: string, file: string): ParsedSource {
   const problems: Problem[] = [...doc.errors, ...doc.warnings].map((e) => {
     const pos = lineCounter.linePos(e.pos[0]);
     const severity = doc.errors.includes(e) ? "error" : "warning";
-    const key = text.slice(e.pos[0], e.pos[1]).trim();
-    const message =
-      e.code === "DUPLICATE_KEY" ? `duplicate key \`${key}\`: each key may appear once in a mapping` : firstLine(e.message);
-    return { severity, path: "(syntax)", message, file, line: pos.line, col: pos.col };
+    if (e.code === "DUPLICATE_KEY") {
+      const path = pathOfKeyAt(doc, e.pos[0]);
+      const key = path?.at(-1);
+      const message = `duplicate key${key === undefined ? "" : ` \`${String(key)}\``}: each key may appear once in a mapping`;
+      return { severity, path: path === undefined ? "(syntax)" : formatPath(path), message, file, line: pos.line, col: pos.col };
+    }
+    return { severity, path: "(syntax)", message: firstLine(e.message), file, line: pos.line, col: pos.col };
   });
   const data: unknown = problems.some((p) => p.severity === "error") ? undefined : doc.toJS({ maxAliasCount: 100 });
   return { data, map: new SourceMap(doc, lineCounter), problems };

@@ -57,6 +57,27 @@ export class SourceMap {
   }
 }
 
+/** Path of the mapping key that starts at `offset` (duplicate-key errors carry only an offset), or undefined. */
+export function pathOfKeyAt(doc: Document.Parsed, offset: number): PathSegment[] | undefined {
+  const visit = (node: unknown, path: PathSegment[]): PathSegment[] | undefined => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key = pair.key;
+        if (isScalar(key) && key.range?.[0] === offset) return [...path, String(key.value)];
+        const found = isScalar(key) ? visit(pair.value, [...path, String(key.value)]) : undefined;
+        if (found !== undefined) return found;
+      }
+    } else if (isSeq(node)) {
+      for (const [i, item] of node.items.entries()) {
+        const found = visit(item, [...path, i]);
+        if (found !== undefined) return found;
+      }
+    }
+    return undefined;
+  };
+  return visit(doc.contents, []);
+}
+
 function isNode(value: unknown): value is Node {
   return isMap(value) || isSeq(value) || isScalar(value);
 }

@@ -24,6 +24,8 @@ interface LocationFields {
   who: string;
   /** "tenant" or "target": silo-only fields "apply only to silo tenants" / "silo targets". */
   kind: "tenants" | "targets";
+  /** "places in" (a tenant) or "targets" (a move). */
+  verb: "places in" | "targets";
   stage: Stage;
   sharedCluster?: string | undefined;
   region?: string | undefined;
@@ -48,22 +50,22 @@ function locationRules(registry: Registry, tenant: Tenant, loc: LocationFields, 
   const zone = tenant.residency;
   if (loc.stage === "silo") {
     if (loc.sharedCluster !== undefined) {
-      problems.push(error([...loc.at, "sharedCluster"], `\`sharedCluster\` applies only to pool and bridge ${loc.kind}; ${loc.who} places in silo`, id, true));
+      problems.push(error([...loc.at, "sharedCluster"], `\`sharedCluster\` applies only to pool and bridge ${loc.kind}; ${loc.who} ${loc.verb} silo`, id, true));
     }
     if (loc.region === undefined) {
-      problems.push(error(loc.at, `${loc.who} places in silo and needs \`region\`: ${regionsOf(zone)} (zone ${zone})`, id));
+      problems.push(error(loc.at, `${loc.who} ${loc.verb} silo and needs \`region\`: ${regionsOf(zone)} (zone ${zone})`, id));
     } else if (zoneOf(loc.region) !== zone) {
       problems.push(error([...loc.at, "region"], `${loc.who} resides in ${zone} but region ${loc.region} lies in ${zoneOf(loc.region) ?? "no known zone"}; use ${regionsOf(zone)}`, id));
     }
     if (loc.backupPolicy === undefined) {
-      problems.push(error(loc.at, `${loc.who} places in silo and needs \`backupPolicy\` (${policyNames(registry)})`, id));
+      problems.push(error(loc.at, `${loc.who} ${loc.verb} silo and needs \`backupPolicy\` (${policyNames(registry)})`, id));
     } else if (!Object.hasOwn(registry.backupPolicies, loc.backupPolicy)) {
       problems.push(error([...loc.at, "backupPolicy"], `${loc.who} names backup policy [${loc.backupPolicy}], which is not in backupPolicies (${policyNames(registry)})`, id));
     }
     const size = loc.instanceSize ?? DEFAULT_SILO_SIZE;
     if (!isDedicatedSize(size)) {
       problems.push(
-        error([...loc.at, "instanceSize"], `${loc.who} places in silo on ${size}, which has no backup schedule, point-in-time restore or customer-managed key; use a dedicated size (M10 or larger)`, id),
+        error([...loc.at, "instanceSize"], `${loc.who} ${loc.verb} silo on ${size}, which has no backup schedule, point-in-time restore or customer-managed key; use a dedicated size (M10 or larger)`, id),
       );
     }
     if (needsStrictSilo(tenant.compliance) && loc.customerManagedKey === false) {
@@ -74,7 +76,7 @@ function locationRules(registry: Registry, tenant: Tenant, loc: LocationFields, 
   }
   for (const field of SILO_ONLY) {
     if (loc[field] !== undefined) {
-      problems.push(error([...loc.at, field], `\`${field}\` applies only to silo ${loc.kind}; ${loc.who} places in ${loc.stage}`, id, true));
+      problems.push(error([...loc.at, field], `\`${field}\` applies only to silo ${loc.kind}; ${loc.who} ${loc.verb} ${loc.stage}`, id, true));
     }
   }
   const inZone = sharedNamesIn(registry, zone);
@@ -87,7 +89,7 @@ function locationRules(registry: Registry, tenant: Tenant, loc: LocationFields, 
       problems.push(error([...loc.at, "sharedCluster"], `${loc.who} resides in ${zone} but shared cluster [${cluster.name}] is in ${cluster.residency} (${options})`, id));
     }
   } else if (inZone.length === 0) {
-    problems.push(error([...loc.at.slice(0, 2), "residency"], `${loc.who} places in ${loc.stage} and needs a shared cluster in zone ${zone}; declare one in sharedClusters`, id));
+    problems.push(error([...loc.at.slice(0, 2), "residency"], `${loc.who} ${loc.verb} ${loc.stage} and needs a shared cluster in zone ${zone}; declare one in sharedClusters`, id));
   }
   return problems.length === before;
 }
@@ -128,14 +130,14 @@ function tenantRules(registry: Registry, tenant: Tenant, i: number): RuleProblem
   if (tenant.compliance.includes("FedRAMP") && tenant.residency !== "us-gov") {
     problems.push(error(["tenants", i, "residency"], `tenant [${id}] has FedRAMP and must reside in us-gov (Atlas for Government), registry says ${tenant.residency}`, id));
   }
-  const currentOk = locationRules(registry, tenant, { at: ["tenants", i], who: `tenant [${id}]`, kind: "tenants", stage, ...pick(tenant) }, problems);
+  const currentOk = locationRules(registry, tenant, { at: ["tenants", i], who: `tenant [${id}]`, kind: "tenants", verb: "places in", stage, ...pick(tenant) }, problems);
 
   if (move !== undefined) {
     const at: PathSegment[] = ["tenants", i, "move"];
     if (STAGE_RANK[move.stage] < STAGE_RANK[stage]) {
       problems.push(error([...at, "stage"], `tenant [${id}] cannot move down from ${stage} to ${move.stage}; moves go up a stage, or to another shared cluster or region at the same stage`, id));
     } else {
-      const targetOk = locationRules(registry, tenant, { at, who: `the move of tenant [${id}]`, kind: "targets", stage: move.stage, ...pick(move) }, problems);
+      const targetOk = locationRules(registry, tenant, { at, who: `the move of tenant [${id}]`, kind: "targets", verb: "targets", stage: move.stage, ...pick(move) }, problems);
       if (currentOk && targetOk && move.stage === stage && sameLocation(registry, tenant, stage)) {
         problems.push(error(at, `the move of tenant [${id}] targets its current location (${describeLocation(registry, tenant, stage)}); name another shared cluster or region, or a higher stage`, id));
       }
