@@ -1,7 +1,9 @@
 // Every CLI command, each registered by its own module.
 import type { Command } from "commander";
 import type { Io } from "../io";
+import { registerPlan } from "./plan";
 import { registerSchema } from "./schema";
+import { registerTriggers } from "./triggers";
 import { registerValidate } from "./validate";
 
 /** Adds one command to the program; the action reports its exit code through `setExit`. */
@@ -10,4 +12,6 @@ export type RegisterCommand = (program: Command, io: Io, setExit: (code: number)
 export const commands: RegisterCommand[] = [
   registerValidate,
   registerSchema,
+  registerTriggers,
+  registerPlan,
 ];

@@ -1,0 +1,205 @@
+// The `tenantry plan --json` machine contract, and the last guard that no secret value is ever printed.
+import { z } from "zod";
+import { ConnectionMap } from "../connection-map/schema";
+import { DESTRUCTIVE_KINDS, SAFE_KINDS } from "../connection-map/diff";
+import type { Plan } from "./model";
+
+/** The JSON document `tenantry plan --json` prints: the contract scripts and CI rely on (extend, never rename). */
+export const PlanJson = z.strictObject({
+  /** Contract version of this document. */
+  version: z.literal(1),
+  environment: z.string(),
+  tenants: z.array(
+    z.strictObject({
+      id: z.string(),
+      name: z.string(),
+      stage: z.enum(["pool", "bridge", "silo"]),
+      status: z.enum(["active", "frozen", "offboarding"]),
+      /** Atlas cluster name. */
+      cluster: z.string(),
+      /** Key of the cluster in `connectionMap.clusters`. */
+      clusterKey: z.string(),
+      residency: z.string(),
+      /** Atlas region of the cluster. */
+      region: z.string(),
+      database: z.string(),
+      /** Physical collection per logical collection. */
+      collections: z.record(z.string(), z.string()),
+      /** A declared move's destination (stage and cluster key), or null. */
+      target: z.strictObject({ stage: z.enum(["pool", "bridge", "silo"]), cluster: z.string() }).nullable(),
+      reasons: z.array(z.string()),
+    }),
+  ),
+  resources: z.array(
+    z.strictObject({
+      type: z.string(),
+      name: z.string(),
+      /** Owning tenant; null for shared resources. */
+      tenant: z.string().nullable(),
+      /** Inputs as sent to the provider, every secret as "[secret]". */
+      inputs: z.record(z.string(), z.unknown()),
+      protect: z.boolean(),
+      retainOnDelete: z.boolean(),
+      component: z.boolean(),
+      parent: z.string().nullable(),
+    }),
+  ),
+  connectionMap: ConnectionMap,
+  warnings: z.array(
+    z.strictObject({
+      severity: z.enum(["error", "warning"]),
+      path: z.string(),
+      message: z.string(),
+      tenantId: z.string().nullable(),
+      file: z.string().nullable(),
+      line: z.number().nullable(),
+      col: z.number().nullable(),
+    }),
+  ),
+  /** Null when no previous map was given. */
+  changes: z
+    .array(
+      z.strictObject({
+        tenantId: z.string().nullable(),
+        clusterKey: z.string().nullable(),
+        kind: z.enum([...SAFE_KINDS, ...DESTRUCTIVE_KINDS]),
+        destructive: z.boolean(),
+        from: z.string().nullable(),
+        to: z.string().nullable(),
+        message: z.string(),
+      }),
+    )
+    .nullable(),
+});
+export type PlanJson = z.infer<typeof PlanJson>;
+
+/** Thrown instead of printing output that holds something that looks like a secret; `paths` name where. */
+export class SecretLeakError extends Error {
+  override readonly name = "SecretLeakError";
+  constructor(readonly paths: readonly string[]) {
+    super(`refusing to print: ${paths.length} value(s) look like secrets (${paths.slice(0, 5).join(", ")})`);
+  }
+}
+
+/** The mask the engine puts in place of every secret value. */
+export const SECRET_MASK = "[secret]";
+
+// A URI carrying a password (`scheme://user:pass@host`), whatever the scheme; mongodb(+srv) is the usual one.
+const CREDENTIAL_URI = /[a-z][a-z0-9+.-]*:\/\/[^\s/:@"]+:[^\s/@"]+@/i;
+// Keys whose string values are secrets by name (provider arguments and Secrets Manager payloads).
+const SECRET_KEY = /^(password|passwordWo|secretString|secretStringWo|secretBinary|privateKey|privateApiKey|secretAccessKey|secretKey|apiKey|token)$/i;
+// A JSON payload embedded in a string with a clear password, e.g. a SecretVersion's `{"password":"..."}`.
+const EMBEDDED_PASSWORD = /"password"\s*:\s*"(?!\[secret\]")[^"]/i;
+
+/**
+ * Paths of values that look like secrets: credential URIs, clear values under secret-named keys, embedded passwords,
+ * and any of the `known` raw values (e.g. passwords a test engine generated). Defence in depth: the engine masks first.
+ */
+export function findSecrets(value: unknown, known: readonly string[] = []): string[] {
+  const found: string[] = [];
+  const knownValues = known.filter((k) => k.length >= 6);
+  const visit = (v: unknown, path: string, key: string): void => {
+    if (typeof v === "string") {
+      if (v === SECRET_MASK) return;
+      if ((SECRET_KEY.test(key) && v.length > 0) || CREDENTIAL_URI.test(v) || EMBEDDED_PASSWORD.test(v) || knownValues.some((k) => v.includes(k))) {
+        found.push(path || "(root)");
+      }
+      return;
+    }
+    if (Array.isArray(v)) {
+      v.forEach((item, i) => visit(item, `${path}[${i}]`, key));
+      return;
+    }
+    if (v !== null && typeof v === "object") {
+      for (const [k, child] of Object.entries(v)) visit(child, path ? `${path}.${k}` : k, k);
+    }
+  };
+  visit(value, "", "");
+  return found;
+}
+
+/** Throws SecretLeakError when the text (already rendered) holds a credential URI or a known raw secret. */
+export function assertNoSecretText(text: string, known: readonly string[] = []): void {
+  const hits: string[] = [];
+  if (CREDENTIAL_URI.test(text)) hits.push("credential URI");
+  if (EMBEDDED_PASSWORD.test(text)) hits.push("embedded password");
+  if (known.some((k) => k.length >= 6 && text.includes(k))) hits.push("generated secret value");
+  if (hits.length > 0) throw new SecretLeakError(hits);
+}
+
+/** Builds the JSON document of a plan (a plain object; `renderJson` checks and serialises it). */
+export function planJson(plan: Plan): PlanJson {
+  const { run } = plan;
+  const map = run.connectionMap;
+  return {
+    version: 1,
+    environment: run.environment,
+    tenants: run.placements.flatMap((p) => {
+      const t = map.tenants[p.tenantId];
+      if (!t) return [];
+      const cluster = map.clusters[t.cluster];
+      return [
+        {
+          id: p.tenantId,
+          name: p.name,
+          stage: t.stage,
+          status: t.status,
+          cluster: cluster?.name ?? t.cluster,
+          clusterKey: t.cluster,
+          residency: t.residency,
+          region: cluster?.region ?? "",
+          database: t.database,
+          collections: t.collections,
+          target: t.target ? { stage: t.target.stage, cluster: t.target.cluster } : null,
+          reasons: [...p.reasons],
+        },
+      ];
+    }),
+    resources: run.resources.map((r) => ({
+      type: r.type,
+      name: r.name,
+      tenant: r.tenant,
+      inputs: r.inputs,
+      protect: r.protect,
+      retainOnDelete: r.retainOnDelete,
+      component: r.component,
+      parent: r.parent ?? null,
+    })),
+    connectionMap: map,
+    warnings: run.warnings.map((w) => ({
+      severity: w.severity,
+      path: w.path,
+      message: w.message,
+      tenantId: w.tenantId ?? null,
+      file: w.file ?? null,
+      line: w.line ?? null,
+      col: w.col ?? null,
+    })),
+    changes: plan.compared
+      ? plan.changes.map((c) => ({
+          tenantId: c.tenantId ?? null,
+          clusterKey: c.clusterKey ?? null,
+          kind: c.kind,
+          destructive: c.destructive,
+          from: c.from,
+          to: c.to,
+          message: c.message,
+        }))
+      : null,
+  };
+}
+
+/** The `--json` output: pretty JSON with a trailing newline; throws SecretLeakError rather than print a secret. */
+export function renderJson(plan: Plan, known: readonly string[] = plan.knownSecrets): string {
+  const doc = planJson(plan);
+  const leaks = findSecrets(doc, known);
+  if (leaks.length > 0) throw new SecretLeakError(leaks);
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** The `--out` file: the would-be connection map, checked like every other output. */
+export function renderConnectionMap(plan: Plan, known: readonly string[] = plan.knownSecrets): string {
+  const leaks = findSecrets(plan.run.connectionMap, known);
+  if (leaks.length > 0) throw new SecretLeakError(leaks);
+  return `${JSON.stringify(plan.run.connectionMap, null, 2)}\n`;
+}

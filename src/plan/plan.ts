@@ -1,0 +1,114 @@
+// The offline plan as a library: validate the registry, run the program under the mock engine, compare with the last map.
+import { readFileSync } from "node:fs";
+import { ConnectionMap } from "../connection-map/schema";
+import { diffMaps } from "../connection-map/diff";
+import type { ProgramSettings } from "../program/config";
+import { loadRegistryFile, type LoadedRegistry } from "../registry/load";
+import type { Plan } from "./model";
+import type { OfflineRun } from "./types";
+
+export type { Plan } from "./model";
+
+/** Runs the program offline on a loaded registry; the engine's `runOfflineDetailed` unless a test or bench injects another. */
+export type OfflineRunner = (
+  loaded: LoadedRegistry,
+  settings: Partial<ProgramSettings>,
+) => Promise<{ run: OfflineRun; generatedSecrets?: readonly string[] }>;
+
+export interface PlanInput {
+  registryFile: string;
+  /** Connection map of the last deployment; the plan then lists every change against it. */
+  previous?: ConnectionMap;
+  settings?: Partial<ProgramSettings>;
+  /** Called when a phase starts, for a progress indicator. */
+  onPhase?: (phase: "validating" | "evaluating" | "comparing") => void;
+  /** @default the engine's runOfflineDetailed */
+  runner?: OfflineRunner;
+}
+
+/** The engine loads the Pulumi SDK (slow): only commands that plan pay for it, on first use. */
+function loadEngine(): typeof import("./engine") {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy CommonJS require keeps the SDK out of other commands' start-up
+  return require("./engine") as typeof import("./engine");
+}
+
+const engineRunner: OfflineRunner = (loaded, settings) =>
+  loadEngine().runOfflineDetailed(loaded, { registryPath: loaded.file, ...settings });
+
+/**
+ * Plans one environment. The registry is validated first, so an invalid one fails fast with RegistryInvalidError
+ * (all problems) before the program runs; a missing file throws RegistryNotFoundError.
+ */
+export async function planEnvironment(input: PlanInput): Promise<Plan> {
+  input.onPhase?.("validating");
+  const loaded = loadRegistryFile(input.registryFile);
+  input.onPhase?.("evaluating");
+  const { run, generatedSecrets = [] } = await (input.runner ?? engineRunner)(loaded, input.settings ?? {});
+  input.onPhase?.("comparing");
+  const changes = input.previous ? diffMaps(input.previous, run.connectionMap) : [];
+  return { run, changes, compared: input.previous !== undefined, registry: loaded.registry, knownSecrets: generatedSecrets };
+}
+
+/** Thrown when the `--previous` file is not a connection map; `problems` say why. */
+export class PreviousMapError extends Error {
+  override readonly name = "PreviousMapError";
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+    /** True when the file does not exist (a usage error rather than a bad map). */
+    readonly missing = false,
+  ) {
+    super(`${file} is not a connection map: ${problems.join("; ")}`);
+  }
+}
+
+/**
+ * Reads the previous connection map: the map itself (`pulumi stack output connectionMap --json`, `plan --out`)
+ * or a document holding it under `connectionMap` (`plan --json`, `pulumi stack output --json`).
+ */
+export function readPreviousMap(file: string): ConnectionMap {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new PreviousMapError(file, ["file not found"], true);
+    throw new PreviousMapError(file, [error instanceof SyntaxError ? `invalid JSON: ${error.message}` : (error as Error).message]);
+  }
+  const candidate = data !== null && typeof data === "object" && "connectionMap" in data ? data.connectionMap : data;
+  const parsed = ConnectionMap.safeParse(candidate);
+  if (!parsed.success) {
+    throw new PreviousMapError(
+      file,
+      parsed.error.issues.slice(0, 10).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`),
+    );
+  }
+  return parsed.data;
+}
+
+/** The plan restricted to one tenant: its placement, resources, map entry (with the clusters and credentials it uses), warnings and changes. */
+export function planForTenant(plan: Plan, tenantId: string): Plan {
+  const { run } = plan;
+  const entry = run.connectionMap.tenants[tenantId];
+  const routes = entry ? [entry, ...(entry.target ? [entry.target] : [])] : [];
+  const pick = <T>(record: Record<string, T>, keys: string[]): Record<string, T> =>
+    Object.fromEntries(keys.flatMap((k) => {
+      const v = record[k];
+      return v === undefined ? [] : [[k, v] as const];
+    }));
+  return {
+    ...plan,
+    run: {
+      ...run,
+      placements: run.placements.filter((p) => p.tenantId === tenantId),
+      resources: run.resources.filter((r) => r.tenant === tenantId),
+      connectionMap: {
+        ...run.connectionMap,
+        clusters: pick(run.connectionMap.clusters, routes.map((r) => r.cluster)),
+        credentials: pick(run.connectionMap.credentials, routes.map((r) => r.credential)),
+        tenants: entry ? { [tenantId]: entry } : {},
+      },
+      warnings: run.warnings.filter((w) => w.tenantId === tenantId),
+    },
+    changes: plan.changes.filter((c) => c.tenantId === tenantId),
+  };
+}
