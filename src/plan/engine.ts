@@ -118,8 +118,8 @@ async function runOnce(loaded: ProgramInput, partialSettings: Partial<ProgramSet
   let connectionMap: ConnectionMap;
   try {
     // Loaded only now, after setMocks, so nothing in the program can capture the real (absent) engine.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy CommonJS require, like the Pulumi entry's own load
-    const { buildTenantry } = require("../program/compose") as typeof import("../program/compose");
+    // (`.js`: this is an ECMAScript import expression under node16 resolution; tsx and vitest map it to the .ts source.)
+    const { buildTenantry } = await import("../program/compose.js");
     const runInPulumiStack = (pulumi.runtime as any).runInPulumiStack as (init: () => Promise<unknown>) => Promise<unknown>;
     const holder: { built?: DetailedRun["program"] } = {};
     // The root Stack resource is registered as under `pulumi up`, so parents and URNs look the same.

@@ -1,0 +1,181 @@
+// The layout decided before any resource exists: projects, network ownership, limits, refusals; and the map assembly.
+import { describe, expect, test } from "vitest";
+import { assembleConnectionMap, srvHostOf, SrvHostError } from "../../src/connection-map/build";
+import { DEFAULT_SETTINGS, OFFLINE_SETTINGS, resolveSettings, SettingsError } from "../../src/program/config";
+import { planLayout, ProgramLayoutError, routeKeys } from "../../src/program/layout";
+import { STANDARD_TIER_MAX, tenantSlice, tierFor } from "../../src/program/map-publication";
+import type { RegistryInput } from "../../src/registry/schema";
+import { BASE, input, withTenants } from "./fixtures";
+
+const settings = OFFLINE_SETTINGS;
+
+function bridges(n: number, zone: "eu" | "us" = "eu"): RegistryInput["tenants"] {
+  return Array.from({ length: n }, (_, i) => ({ id: `b-${i}`, name: `B ${i}`, tier: "business" as const, residency: zone }));
+}
+
+describe("planLayout", () => {
+  test("one project per zone, network owned by the first cluster of the project, tenants attributed to components", () => {
+    const layout = planLayout(settings, input());
+    expect(layout.sharedProjects.map((p) => [p.key, p.name, p.users, p.roles])).toEqual([
+      ["eu", "app-test-eu", 2, 1],
+      ["us", "app-test-us", 1, 0],
+    ]);
+    expect(layout.sharedClusters.map((c) => [c.componentName, c.accessList.length, c.privateLink?.region])).toEqual([
+      ["shared-eu-1", 1, "EU_CENTRAL_1"],
+      ["shared-us-1", 1, undefined],
+    ]);
+    expect(layout.bridges.map((b) => b.componentName)).toEqual(["bridge-bridge-b"]);
+    expect(layout.silos.map((s) => [s.componentName, s.offboarding, s.privateLink?.region])).toEqual([
+      ["silo-health-h", false, undefined],
+      ["silo-euro-e", false, "EU_CENTRAL_1"],
+      ["silo-gone-g", true, undefined],
+    ]);
+    expect([...layout.componentTenants]).toEqual([
+      ["bridge-bridge-b", "bridge-b"],
+      ["silo-health-h", "health-h"],
+      ["silo-euro-e", "euro-e"],
+      ["silo-gone-g", "gone-g"],
+    ]);
+    expect(layout.needsGov).toBe(false);
+    expect(layout.warnings).toEqual([]);
+  });
+
+  test("a configured project replaces the zone's Project resource", () => {
+    const layout = planLayout({ ...settings, sharedProjectIds: { eu: "0123456789abcdef01234567" } }, input());
+    expect(layout.sharedProjects[0]).toMatchObject({ key: "eu", existingId: "0123456789abcdef01234567" });
+    expect(layout.sharedProjects[0]?.resourceName).toBeUndefined();
+  });
+
+  test("above the default limits: warning and raised limits", () => {
+    const layout = planLayout(settings, input(withTenants(bridges(150))));
+    expect(layout.sharedProjects[0]?.limits).toEqual([
+      { name: "atlas.project.security.databaseAccess.users", value: 200 },
+      { name: "atlas.project.security.databaseAccess.customRoles", value: 200 },
+    ]);
+    expect(layout.warnings.map((w) => w.message)).toEqual([
+      "shared project app-test-eu will hold 151 database users, above the default limit of 100: atlas.project.security.databaseAccess.users raised to 200 (maximum 900)",
+      "shared project app-test-eu will hold 150 custom roles, above the default limit of 100: atlas.project.security.databaseAccess.customRoles raised to 200 (maximum 1400)",
+    ]);
+  });
+
+  test("existing project above the default: warning to raise it by hand, no limits set", () => {
+    const layout = planLayout({ ...settings, sharedProjectIds: { eu: "0123456789abcdef01234567" } }, input(withTenants(bridges(100))));
+    expect(layout.warnings.map((w) => w.message)).toEqual([
+      "shared project 0123456789abcdef01234567 will hold 101 database users, above the default limit of 100: it is not managed by Tenantry, raise atlas.project.security.databaseAccess.users to at least 101 by hand before applying",
+    ]);
+  });
+
+  test("above the Atlas maximum: refused before any resource", () => {
+    expect(() => planLayout(settings, input(withTenants(bridges(900))))).toThrow(
+      "shared project app-test-eu would hold 901 database users, above the Atlas maximum of 900 (atlas.project.security.databaseAccess.users): add a shared cluster in another project for zone eu or move tenants to silo",
+    );
+  });
+
+  test.each([
+    [
+      "open access list",
+      { ...BASE, network: { accessList: [{ cidr: "0.0.0.0/0" }], privateLink: [] } },
+      "network.accessList[0].cidr  access list entry 0.0.0.0/0 opens the project to the whole internet; list the application's egress CIDRs or use PrivateLink",
+    ],
+    [
+      "copies out of the zone",
+      { ...BASE, backupPolicies: { ...BASE.backupPolicies, shared: { daily: { keepDays: 7 }, copyTo: ["EU_WEST_1"] } } },
+      "sharedClusters[1].backupPolicy  snapshot copies to EU_WEST_1 would leave residency zone us",
+    ],
+    [
+      "compliance policy without contact",
+      { ...BASE, contacts: {} },
+      "contacts.backupCompliance  tenant [health-h] needs a Backup Compliance Policy, which needs contacts.backupCompliance",
+    ],
+  ])("%s", (_label, raw, message) => {
+    const run = () => planLayout(settings, input(raw as RegistryInput));
+    expect(run).toThrow(ProgramLayoutError);
+    expect(run).toThrow(message);
+  });
+
+  test("moves within bridge or silo are refused (a migration with its own names)", () => {
+    const raw = withTenants([{ id: "s1", name: "S", tier: "enterprise", residency: "us", region: "US_EAST_1", backupPolicy: "silo", move: { stage: "silo", region: "US_WEST_2", backupPolicy: "silo" } }]);
+    expect(() => planLayout(settings, input(raw))).toThrow("tenant [s1] moves silo → silo: a move within bridge or silo is a migration the program does not model yet");
+  });
+
+  test("a pool → silo move provisions the target silo", () => {
+    const raw = withTenants([{ id: "m1", name: "M", tier: "free", residency: "us", move: { stage: "silo", region: "US_EAST_1", backupPolicy: "silo" } }]);
+    expect(planLayout(settings, input(raw)).silos.map((s) => s.componentName)).toEqual(["silo-m1"]);
+  });
+});
+
+describe("connection map assembly", () => {
+  test.each([
+    ["mongodb+srv://app-eu.abcde.mongodb.net", "app-eu.abcde.mongodb.net"],
+    ["mongodb+srv://app-eu.abcde.mongodb.net/?retryWrites=true", "app-eu.abcde.mongodb.net"],
+  ])("srvHostOf(%s)", (uri, host) => {
+    expect(srvHostOf(uri)).toBe(host);
+  });
+  test.each(["mongodb+srv://user:pw@app.abcde.mongodb.net", "mongodb://app:27017", ""])("refuses %j", (uri) => {
+    expect(() => srvHostOf(uri)).toThrow(SrvHostError);
+  });
+
+  test("a pool, a bridge (moving to silo) and their routes", () => {
+    const { registry } = input();
+    const map = assembleConnectionMap({
+      ctx: { prefix: "app", environment: "test" },
+      collections: registry.collections,
+      clusters: [
+        { key: "shared:eu-1", name: "eu-1", kind: "shared", standardSrv: "mongodb+srv://eu-1.x.mongodb.net", region: "EU_CENTRAL_1", awsRegion: "eu-central-1", residency: "eu" },
+        { key: "silo:b", name: "t-b", kind: "silo", standardSrv: "mongodb+srv://t-b.y.mongodb.net", region: "EU_WEST_1", awsRegion: "eu-west-1", residency: "eu" },
+      ],
+      credentials: [
+        { key: "shared:eu-1", secretArn: "arn:1", region: "eu-central-1" },
+        { key: "bridge:b", secretArn: "arn:2", region: "eu-central-1" },
+        { key: "silo:b", secretArn: "arn:3", region: "eu-west-1" },
+      ],
+      placements: [
+        { tenantId: "a", name: "A", residency: "eu", compliance: [], status: "active", current: { stage: "pool", sharedCluster: "eu-1" }, reasons: [] },
+        {
+          tenantId: "b", name: "B", residency: "eu", compliance: [], status: "frozen",
+          current: { stage: "bridge", sharedCluster: "eu-1" },
+          target: { stage: "silo", region: "EU_WEST_1", instanceSize: "M10", backupPolicy: "silo", customerManagedKey: false, backupCompliancePolicy: false, government: false },
+          reasons: [],
+        },
+      ],
+      keysOf: routeKeys,
+    });
+    expect(map.clusters["shared:eu-1"]?.srvHost).toBe("eu-1.x.mongodb.net");
+    expect(map.tenants.a).toEqual({
+      stage: "pool", cluster: "shared:eu-1", credential: "shared:eu-1", database: "app",
+      collections: { orders: "orders", profiles: "profiles" }, status: "active", residency: "eu",
+      partition: { tenantField: "tenant_id", tenantValue: "a", userField: "user_id" },
+    });
+    expect(map.tenants.b).toEqual({
+      stage: "bridge", cluster: "shared:eu-1", credential: "bridge:b", database: "app",
+      collections: { orders: "t_b__orders", profiles: "t_b__profiles" }, status: "frozen", residency: "eu",
+      partition: { tenantField: "tenant_id", tenantValue: "b", userField: "user_id" },
+      target: { stage: "silo", cluster: "silo:b", credential: "silo:b", database: "app", collections: { orders: "orders", profiles: "profiles" } },
+    });
+    const slice = tenantSlice(map, "b");
+    expect(Object.keys((slice as { clusters: object }).clusters)).toEqual(["shared:eu-1", "silo:b"]);
+    expect(Object.keys((slice as { credentials: object }).credentials)).toEqual(["bridge:b", "silo:b"]);
+  });
+});
+
+describe("settings and SSM tiers", () => {
+  test("defaults and validation", () => {
+    expect(resolveSettings({ namingPrefix: "acme" })).toEqual({ ...DEFAULT_SETTINGS, namingPrefix: "acme" });
+    expect(() => resolveSettings({ namingPrefix: "Way-Too-Long-Prefix", atlasOrgId: "x" })).toThrow(SettingsError);
+    try {
+      resolveSettings({ namingPrefix: "Way-Too-Long-Prefix", atlasOrgId: "x" });
+    } catch (e) {
+      expect((e as SettingsError).problems).toEqual([
+        "atlasOrgId: must be a 24-character Atlas organization id",
+        "namingPrefix: must be a lowercase slug",
+        "namingPrefix: Too big: expected string to have <=12 characters",
+      ]);
+    }
+  });
+  test.each([
+    [STANDARD_TIER_MAX, "Standard"],
+    [STANDARD_TIER_MAX + 1, "Advanced"],
+  ])("%i characters → %s", (n, tier) => {
+    expect(tierFor("x".repeat(n))).toBe(tier);
+  });
+});
