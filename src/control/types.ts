@@ -24,3 +24,17 @@ export interface ControlStore {
   /** Removes a tenant's override once the map itself says what it said. */
   remove(tenantId: string): Promise<void>;
 }
+
+/** A write carrying a lower revision than the stored override: someone newer already wrote; re-read and decide. */
+export class StaleOverrideRevisionError extends Error {
+  override readonly name = "StaleOverrideRevisionError";
+  constructor(
+    readonly tenantId: string,
+    /** The revision the write carried. */
+    readonly attempted: number,
+    /** The stored revision, when known. */
+    readonly current: number | undefined,
+  ) {
+    super(`override of tenant [${tenantId}] is at revision ${current ?? "?"}, refusing revision ${attempted}`);
+  }
+}
