@@ -44,27 +44,41 @@ export function tenantFilter(tenantId: string): Document {
  * on a shared target is a duplicate-key error instead of being overwritten. Returns documents and batches written.
  */
 export async function copyTenantDocuments(source: BackendCollection, target: BackendCollection, options: CopyOptions): Promise<{ copied: number; batches: number }> {
-  const { tenantId, batchSize } = options;
-  let after = options.after;
+  const { tenantId } = options;
   let copied = 0;
   let batches = 0;
-  for (;;) {
-    const filter: Document = after === undefined ? tenantFilter(tenantId) : { ...tenantFilter(tenantId), _id: { $gt: after } };
-    const docs = await source.find(filter, RAW_READ).sort({ _id: 1 }).limit(batchSize).toArray();
-    if (docs.length === 0) break;
-    const ops = docs.map((doc): AnyBulkWriteOperation<Document> => {
-      // Defence in depth: the filter already says so, but a document of another tenant must never be written here.
-      if (doc[TENANT_FIELD] !== tenantId) throw new MoverError(`${source.collectionName}: read a document of another tenant`);
-      return { replaceOne: { filter: { _id: doc._id, [TENANT_FIELD]: tenantId }, replacement: doc, upsert: true } };
-    });
-    await target.bulkWrite(ops, { ordered: false });
-    after = docs[docs.length - 1]?._id;
+  for await (const docs of tenantBatches(source, tenantId, options.batchSize, options.after)) {
+    await target.bulkWrite(upserts(docs, tenantId), { ordered: false });
     copied += docs.length;
     batches += 1;
-    await options.onBatch?.({ lastId: after, count: docs.length });
-    if (docs.length < batchSize) break;
+    await options.onBatch?.({ lastId: docs[docs.length - 1]?._id, count: docs.length });
   }
   return { copied, batches };
+}
+
+/**
+ * The tenant's documents of one collection in `_id` order, one page per batch (`_id > last` then sort and limit, so
+ * each page is an index range scan and a resumed scan starts exactly after its checkpoint).
+ */
+export async function* tenantBatches(source: BackendCollection, tenantId: string, batchSize: number, after?: unknown): AsyncGenerator<Document[]> {
+  let last = after;
+  for (;;) {
+    const filter: Document = last === undefined ? tenantFilter(tenantId) : { ...tenantFilter(tenantId), _id: { $gt: last } };
+    const docs = await source.find(filter, RAW_READ).sort({ _id: 1 }).limit(batchSize).toArray();
+    if (docs.length === 0) return;
+    for (const doc of docs) {
+      // Defence in depth: the filter already says so, but a document of another tenant must never leave here.
+      if (doc[TENANT_FIELD] !== tenantId) throw new MoverError(`${source.collectionName}: read a document of another tenant`);
+    }
+    yield docs;
+    last = docs[docs.length - 1]?._id;
+    if (docs.length < batchSize) return;
+  }
+}
+
+/** `replaceOne` upserts keyed by `{_id, tenant_id}`: idempotent, and never overwrites another tenant's same-`_id` document. */
+export function upserts(docs: readonly Document[], tenantId: string): AnyBulkWriteOperation<Document>[] {
+  return docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id, [TENANT_FIELD]: tenantId }, replacement: doc, upsert: true } }));
 }
 
 /** Count and content hash of the tenant's documents in one collection (streamed, order-independent). */
