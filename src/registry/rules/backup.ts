@@ -1,11 +1,10 @@
 // Rules on backup policies: Atlas's own schedule rules, copies inside the zone, dedicated tiers, compliance retention.
-import { currentStage, sharedClusterFor } from "../../placement/place";
 import { describeRequirement, retentionGaps, unitOf } from "../compliance";
 import type { PathSegment } from "../positions";
 import { type BackupPolicy, isDedicatedSize, type Registry } from "../schema";
 import { type ResidencyZone, zoneOf } from "../zones";
 import { isNvme, occupancies } from "./context";
-import { error, type RuleProblem } from "./types";
+import { error, type RuleProblem, warning } from "./types";
 
 /** Hourly snapshot intervals Atlas accepts (REFERENCE §2.4); 12 is the only one for NVMe clusters. */
 export const HOURLY_INTERVALS: readonly number[] = [1, 2, 4, 6, 8, 12];
@@ -112,31 +111,35 @@ function policyRules(name: string, policy: BackupPolicy, users: readonly PolicyU
   return problems;
 }
 
-/** Each tenant's effective policy (its silo policy, or its shared cluster's) meets every compliance regime's minimum. */
+/**
+ * Each tenant's effective policy (its silo policy, or its shared cluster's) meets every compliance regime's minimum.
+ * A declared move's target must meet them; the current location only warns while a move is declared (the tenant is
+ * leaving it for a compliant one).
+ */
 function retentionRules(registry: Registry): RuleProblem[] {
   const problems: RuleProblem[] = [];
-  registry.tenants.forEach((tenant, i) => {
-    const stage = currentStage(tenant);
+  for (const o of occupancies(registry)) {
+    const { tenant, index: i } = o;
     let policyName: string | undefined;
     let at: PathSegment[];
-    if (stage === "silo") {
-      policyName = tenant.backupPolicy;
-      at = ["tenants", i, "backupPolicy"];
+    const base: PathSegment[] = o.role === "current" ? ["tenants", i] : ["tenants", i, "move"];
+    if (o.stage === "silo") {
+      policyName = o.backupPolicy;
+      at = [...base, "backupPolicy"];
     } else {
-      const cluster = sharedClusterFor(registry, tenant.residency, tenant.sharedCluster);
-      policyName = registry.sharedClusters.find((c) => c.name === cluster)?.backupPolicy;
-      at = ["tenants", i, "compliance"];
+      policyName = registry.sharedClusters.find((c) => c.name === o.sharedCluster)?.backupPolicy;
+      at = o.role === "current" ? ["tenants", i, "compliance"] : base;
     }
     const policy = policyName === undefined || !Object.hasOwn(registry.backupPolicies, policyName) ? undefined : registry.backupPolicies[policyName];
-    if (policy === undefined) return; // a missing or unknown policy is reported by the stage rules
+    if (policy === undefined) continue; // a missing or unknown policy is reported by the stage rules
+    const leaving = o.role === "current" && tenant.move !== undefined;
     for (const gap of retentionGaps(policy, tenant.compliance)) {
       const has = gap.actual === undefined ? `has no ${gap.requirement.item} item` : `keeps ${gap.actual} ${unitOf(gap.requirement.item)}`;
-      const via = stage === "silo" ? "" : ` (the policy of its shared cluster)`;
-      problems.push(
-        error(at, `tenant [${tenant.id}] has ${gap.flag}, which needs ${describeRequirement(gap.requirement)} (${gap.requirement.source}); backup policy [${policyName}]${via} ${has}`, tenant.id),
-      );
+      const via = o.role === "target" ? " (its move target's policy)" : o.stage === "silo" ? "" : " (the policy of its shared cluster)";
+      const message = `tenant [${tenant.id}] has ${gap.flag}, which needs ${describeRequirement(gap.requirement)} (${gap.requirement.source}); backup policy [${policyName}]${via} ${has}`;
+      problems.push(leaving ? warning(at, `${message}; allowed while its declared move is under way`, tenant.id) : error(at, message, tenant.id));
     }
-  });
+  }
   return problems;
 }
 

@@ -39,7 +39,7 @@ export function capacityRules(registry: Registry): RuleProblem[] {
       problems.push(
         warning(
           ["sharedClusters", i, "instanceSize"],
-          `shared cluster [${c.name}] holds ${count(total)} ${counts} (pool copy + ${bridges} bridge tenant(s), ${per} each), above Atlas's recommended ${count(limit)} for ${c.instanceSize}; size up or spread bridge tenants over more clusters`,
+          `shared cluster [${c.name}] holds ${count(total)} ${counts} (pool copy + ${bridges} bridge tenant(s), ${per} each), above Atlas's ${counts === "collections" ? "limit of" : "recommended"} ${count(limit)} for ${c.instanceSize}; size up or spread bridge tenants over more clusters`,
         ),
       );
     }
