@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionMap } from "../connection-map/schema";
 import { resolveSettings, OFFLINE_SETTINGS, type ProgramSettings } from "../program/config";
-import type { ProgramInput } from "../program/layout";
+import { planLayout, type ProgramInput } from "../program/layout";
 import { loadRegistryFile } from "../registry/load";
 import { createMockState } from "./mock-state";
 import type { OfflineRun, RecordedResource } from "./types";
@@ -81,6 +81,9 @@ export function runOfflineDetailed(
 
 async function runOnce(loaded: ProgramInput, partialSettings: Partial<ProgramSettings>, options: OfflineOptions): Promise<DetailedRun> {
   const settings = resolveSettings(partialSettings, OFFLINE_SETTINGS);
+  // Pre-flight outside the Pulumi runtime: a ProgramLayoutError thrown inside the stack would leave the SDK's
+  // pending stack registration rejecting in the background.
+  planLayout(settings, loaded);
   const environment = loaded.registry.environment;
   const state = createMockState({
     defaultAwsRegion: settings.awsRegion,

@@ -37,14 +37,17 @@ export interface Credentials {
 /** RandomPassword → DatabaseUser (scoped to one cluster) → Secrets Manager secret `{username,password}` in the cluster's region. */
 export function createCredentials(parent: pulumi.Resource, name: string, args: CredentialArgs): Credentials {
   // No special characters: the password goes into URIs, and 32 alphanumerics carry ~190 bits.
-  const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent });
+  const generated = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent });
+  // The engine marks `result` secret through additionalSecretOutputs; wrapping it here makes that hold in our own code
+  // too (and under mocks, which ignore additionalSecretOutputs).
+  const password = pulumi.secret(generated.result);
   const user = new mongodbatlas.DatabaseUser(
     `${name}-user`,
     {
       projectId: args.projectId,
       username: args.username,
       authDatabaseName: "admin",
-      password: password.result,
+      password,
       roles: args.roles,
       scopes: [{ type: "CLUSTER", name: args.clusterName }],
       description: args.description,
@@ -68,11 +71,11 @@ export function createCredentials(parent: pulumi.Resource, name: string, args: C
       secretId: secret.id,
       region: args.awsRegion,
       // jsonStringify keeps the password's secretness (REFERENCE §3).
-      secretString: pulumi.jsonStringify({ username: args.username, password: password.result }),
+      secretString: pulumi.jsonStringify({ username: args.username, password }),
     },
     dataOptions(parent, args.protect),
   );
-  return { password: password.result, user, secret, secretArn: secret.arn };
+  return { password, user, secret, secretArn: secret.arn };
 }
 
 /** One ProjectIpAccessList entry per CIDR, named after the CIDR. */

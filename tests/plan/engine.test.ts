@@ -1,0 +1,111 @@
+// The offline engine: runs the real program from a registry file with no config, no network and no account.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { maskSecrets, runOffline } from "../../src/plan/engine";
+import { ProgramLayoutError } from "../../src/program/layout";
+import { RegistryInvalidError } from "../../src/registry/problems";
+
+const DEV = join(__dirname, "../../stacks/dev.tenants.yaml");
+
+function registryFile(yaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "tenantry-engine-"));
+  const file = join(dir, "test.tenants.yaml");
+  writeFileSync(file, yaml);
+  return file;
+}
+
+const SMALL = `
+version: 1
+environment: qa
+collections: [{ name: orders }]
+sharedClusters:
+  - { name: qa-us-1, residency: us, region: US_EAST_1, instanceSize: M10, backupPolicy: basic }
+backupPolicies:
+  basic: { daily: { keepDays: 7 } }
+tenants:
+  - { id: free-one, name: Free One, tier: free, residency: us }
+  - { id: biz-one, name: Biz One, tier: business, residency: us }
+`;
+
+describe("runOffline", () => {
+  test("runs the dev registry with defaults; attributes resources to tenants; masks secrets", async () => {
+    const run = await runOffline({ registryFile: DEV });
+    expect(run.environment).toBe("dev");
+    expect(run.placements.map((p) => p.tenantId)).toEqual(["demo-free", "demo-business", "demo-enterprise"]);
+    expect(run.resources.filter((r) => r.tenant === "demo-free")).toEqual([]);
+    const bridge = run.resources.filter((r) => r.tenant === "demo-business").map((r) => r.name).sort();
+    expect(bridge).toEqual([
+      "bridge-demo-business",
+      "bridge-demo-business-password",
+      "bridge-demo-business-role",
+      "bridge-demo-business-secret",
+      "bridge-demo-business-secret-version",
+      "bridge-demo-business-user",
+    ]);
+    const user = run.resources.find((r) => r.name === "bridge-demo-business-user");
+    expect(user).toMatchObject({ tenant: "demo-business", parent: "bridge-demo-business", component: false, inputs: { password: "[secret]" } });
+    expect(run.resources.find((r) => r.name === "bridge-demo-business")).toMatchObject({ component: true, tenant: "demo-business", inputs: {} });
+    expect(run.resources.find((r) => r.name === "bridge-demo-business-secret-version")?.inputs.secretString).toBe("[secret]");
+    expect(run.resources.find((r) => r.name === "project-us")).toMatchObject({ tenant: null, protect: true, retainOnDelete: true });
+    expect(run.resources.some((r) => r.type === "pulumi:pulumi:Stack")).toBe(false);
+    expect(run.connectionMap.tenants["demo-enterprise"]?.cluster).toBe("silo:demo-enterprise");
+    expect(run.connectionMap.clusters["silo:demo-enterprise"]?.srvHost).toMatch(/^t-demo-enterprise\.[0-9a-f]{5}\.mongodb\.net$/);
+    expect(run.connectionMap.credentials["silo:demo-enterprise"]?.secretArn).toMatch(/^arn:aws:secretsmanager:us-east-2:\d{12}:secret:tenantry\/app\/dev\/tenants\/demo-enterprise\/silo-[0-9a-f]{6}$/);
+  });
+
+  test("runs more than once per process, also concurrently (runs are queued), with the same result", async () => {
+    const file = registryFile(SMALL);
+    const [a, b] = await Promise.all([runOffline({ registryFile: file }), runOffline({ registryFile: file })]);
+    const shape = (r: typeof a) => r.resources.map((x) => `${x.type}::${x.name}::${x.tenant}`).sort();
+    expect(shape(a)).toEqual(shape(b));
+    expect(a.connectionMap).toEqual(b.connectionMap);
+    const again = await runOffline({ registryFile: file });
+    expect(shape(again)).toEqual(shape(a));
+  });
+
+  test("settings override the defaults: prefix renames, protect off, SSM publication", async () => {
+    const run = await runOffline({ registryFile: registryFile(SMALL), settings: { namingPrefix: "acme", protect: false, publishToSsm: true, awsRegion: "eu-west-1" } });
+    expect(run.connectionMap.tenants["biz-one"]?.database).toBe("acme");
+    expect(run.resources.find((r) => r.name === "project-us")).toMatchObject({ inputs: { name: "acme-qa-us" }, protect: false, retainOnDelete: true });
+    const params = run.resources.filter((r) => r.type === "aws:ssm/parameter:Parameter");
+    expect(params.map((p) => p.inputs.name).sort()).toEqual(["/tenantry/acme/qa/map/index", "/tenantry/acme/qa/map/tenants/biz-one", "/tenantry/acme/qa/map/tenants/free-one"]);
+    const slice = JSON.parse(params.find((p) => p.name === "connection-map-tenant-biz-one")!.inputs.insecureValue as string);
+    expect(slice).toEqual({
+      version: 1,
+      environment: "qa",
+      tenantId: "biz-one",
+      tenant: run.connectionMap.tenants["biz-one"],
+      clusters: { "shared:qa-us-1": run.connectionMap.clusters["shared:qa-us-1"] },
+      credentials: { "bridge:biz-one": run.connectionMap.credentials["bridge:biz-one"] },
+    });
+    expect(params.map((p) => [p.inputs.region, p.inputs.tier ?? "default"]).sort()).toEqual([
+      ["eu-west-1", "Standard"],
+      ["eu-west-1", "Standard"],
+      ["eu-west-1", "default"],
+    ]);
+  });
+
+  test("an invalid registry fails with every problem before the program runs", async () => {
+    await expect(runOffline({ registryFile: registryFile(SMALL.replace("tier: free", "tier: gold")) })).rejects.toThrow(RegistryInvalidError);
+  });
+
+  test("what the program cannot build fails with ProgramLayoutError, and the next run still works", async () => {
+    // A bridge → bridge move passes the registry rules but is a migration the program refuses to model.
+    const bad = SMALL.replace("  - { id: biz-one, name: Biz One, tier: business, residency: us }", "  - { id: biz-one, name: Biz One, tier: business, residency: us, move: { stage: bridge, sharedCluster: qa-us-2 } }")
+      .replace("backupPolicies:", "  - { name: qa-us-2, residency: us, region: US_EAST_2, instanceSize: M10, backupPolicy: basic }\nbackupPolicies:");
+    await expect(runOffline({ registryFile: registryFile(bad) })).rejects.toThrow(ProgramLayoutError);
+    expect((await runOffline({ registryFile: registryFile(SMALL) })).resources.length).toBeGreaterThan(0);
+  });
+});
+
+describe("maskSecrets", () => {
+  test.each([
+    [{ a: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "pw" } }, { a: "[secret]" }],
+    [[1, { "4dabf18193072939515e22adb298388d": "5cf8f73096256a8f31e491e813e4eb8e", urn: "urn:x", id: "i" }], [1, "urn:x"]],
+    [{ nested: [{ x: "plain" }] }, { nested: [{ x: "plain" }] }],
+  ])("%j", (value, expected) => {
+    expect(maskSecrets(value)).toEqual(expected);
+  });
+});
