@@ -41,7 +41,11 @@ const engineRunner: OfflineRunner = (loaded, settings) =>
  */
 export async function planEnvironment(input: PlanInput): Promise<Plan> {
   input.onPhase?.("validating");
-  const loaded = loadRegistryFile(input.registryFile);
+  return planLoaded(loadRegistryFile(input.registryFile), input);
+}
+
+/** Plans an already validated registry (e.g. an edit not yet written to disk). */
+export async function planLoaded(loaded: LoadedRegistry, input: Omit<PlanInput, "registryFile">): Promise<Plan> {
   input.onPhase?.("evaluating");
   const { run, generatedSecrets = [] } = await (input.runner ?? engineRunner)(loaded, input.settings ?? {});
   input.onPhase?.("comparing");

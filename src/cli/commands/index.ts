@@ -1,6 +1,8 @@
 // Every CLI command, each registered by its own module.
 import type { Command } from "commander";
 import type { Io } from "../io";
+import { registerOffboard } from "./offboard";
+import { registerOnboard } from "./onboard";
 import { registerPlan } from "./plan";
 import { registerSchema } from "./schema";
 import { registerTriggers } from "./triggers";
@@ -14,4 +16,6 @@ export const commands: RegisterCommand[] = [
   registerSchema,
   registerTriggers,
   registerPlan,
+  registerOnboard,
+  registerOffboard,
 ];
