@@ -19,6 +19,9 @@ beforeAll(async () => {
   for (const file of files) runs.set(file, await runOfflineDetailed(loadRegistryFile(join(STACKS, file))));
 });
 
+/** The type token of a provider class (`__pulumiType` is internal, hence not in the typings). */
+const typeOf = (cls: unknown): string => (cls as { __pulumiType: string }).__pulumiType;
+
 /** Every provider class the program may use: recorded type tokens must be theirs. */
 const CLASSES = [
   mongodbatlas.Project, mongodbatlas.AdvancedCluster, mongodbatlas.CloudBackupSchedule, mongodbatlas.BackupCompliancePolicy,
@@ -26,9 +29,9 @@ const CLASSES = [
   mongodbatlas.PrivateLinkEndpointService, mongodbatlas.CloudProviderAccessSetup, mongodbatlas.CloudProviderAccessAuthorization,
   mongodbatlas.EncryptionAtRest, mongodbatlas.AlertConfiguration, aws.kms.Key, aws.kms.Alias, aws.iam.Role, aws.iam.RolePolicy,
   aws.secretsmanager.Secret, aws.secretsmanager.SecretVersion, aws.ec2.VpcEndpoint, aws.ssm.Parameter, random.RandomPassword,
-] as unknown as { __pulumiType: string }[];
+];
 const KNOWN_TYPES = new Set([
-  ...CLASSES.map((c) => c.__pulumiType),
+  ...CLASSES.map(typeOf),
   "tenantry:program:SharedCluster", "tenantry:program:BridgeTenant", "tenantry:program:SiloTenant", "tenantry:program:MapPublication",
   "pulumi:providers:mongodbatlas", "pulumi:providers:aws",
 ]);
@@ -61,7 +64,7 @@ describe.each(files)("%s", (file) => {
     for (const p of run().run.placements) {
       for (const loc of [p.current, p.target]) {
         if (loc?.stage !== "silo") continue;
-        const cluster = run().run.resources.find((r) => r.tenant === p.tenantId && r.type === mongodbatlas.AdvancedCluster.__pulumiType);
+        const cluster = run().run.resources.find((r) => r.tenant === p.tenantId && r.type === typeOf(mongodbatlas.AdvancedCluster));
         expect(cluster?.inputs.replicationSpecs).toEqual([{ regionConfigs: [expect.objectContaining({ regionName: loc.region })] }]);
         for (const r of run().run.resources.filter((x) => x.tenant === p.tenantId && typeof x.inputs.region === "string" && x.type.startsWith("aws:"))) {
           expect([r.name, r.inputs.region]).toEqual([r.name, awsRegionOf(loc.region)]);
@@ -74,7 +77,7 @@ describe.each(files)("%s", (file) => {
     const data = new Set([
       mongodbatlas.Project, mongodbatlas.AdvancedCluster, mongodbatlas.BackupCompliancePolicy, mongodbatlas.EncryptionAtRest,
       aws.kms.Key, aws.secretsmanager.Secret, aws.secretsmanager.SecretVersion,
-    ].map((c) => (c as unknown as { __pulumiType: string }).__pulumiType));
+    ].map(typeOf));
     const offboarding = new Set(run().run.placements.filter((p) => p.status === "offboarding").map((p) => p.tenantId));
     const resources = run().run.resources.filter((r) => data.has(r.type));
     expect(resources.length).toBeGreaterThan(0);
@@ -105,11 +108,11 @@ describe.each(files)("%s", (file) => {
   test("HIPAA tenants have CMK encryption, PIT and a compliance policy", () => {
     for (const p of run().run.placements.filter((x) => x.compliance.includes("HIPAA"))) {
       const mine = run().run.resources.filter((r) => r.tenant === p.tenantId);
-      const cluster = mine.find((r) => r.type === mongodbatlas.AdvancedCluster.__pulumiType);
+      const cluster = mine.find((r) => r.type === typeOf(mongodbatlas.AdvancedCluster));
       expect(cluster?.inputs).toMatchObject({ encryptionAtRestProvider: "AWS", pitEnabled: true });
-      expect(mine.filter((r) => r.type === mongodbatlas.EncryptionAtRest.__pulumiType)).toHaveLength(1);
-      expect(mine.filter((r) => r.type === mongodbatlas.BackupCompliancePolicy.__pulumiType)).toHaveLength(1);
-      expect(mine.filter((r) => r.type === aws.kms.Key.__pulumiType)).toHaveLength(1);
+      expect(mine.filter((r) => r.type === typeOf(mongodbatlas.EncryptionAtRest))).toHaveLength(1);
+      expect(mine.filter((r) => r.type === typeOf(mongodbatlas.BackupCompliancePolicy))).toHaveLength(1);
+      expect(mine.filter((r) => r.type === typeOf(aws.kms.Key))).toHaveLength(1);
     }
   });
 
@@ -120,7 +123,7 @@ describe.each(files)("%s", (file) => {
   });
 
   test("no access list entry opens a project to the internet", () => {
-    for (const r of run().run.resources.filter((x) => x.type === mongodbatlas.ProjectIpAccessList.__pulumiType)) {
+    for (const r of run().run.resources.filter((x) => x.type === typeOf(mongodbatlas.ProjectIpAccessList))) {
       expect(r.inputs.cidrBlock).not.toMatch(/\/0$/);
     }
   });
