@@ -96,7 +96,7 @@ function capacityRegistry(size: string, bridges: number, collections = 1): Regis
   return {
     version: 1,
     environment: "test",
-    collections: Array.from({ length: collections }, (_, i) => ({ name: `c${i}`, indexes: [{ keys: { a: 1 } }, { keys: { b: 1 } }, { keys: { c: 1 } }] })),
+    collections: Array.from({ length: collections }, (_, i) => ({ name: `c${i}`, indexes: ["a", "b", "c"].map((k) => ({ keys: { [k]: 1 as const } })) })),
     sharedClusters: [{ name: "us-1", residency: "us", region: "US_EAST_1", instanceSize: size, backupPolicy: "std" }],
     backupPolicies: { std: { daily: { keepDays: 7 } } },
     tenants: Array.from({ length: bridges }, (_, i) => ({ id: `t${i}`, name: `T${i}`, tier: "business" as const, residency: "us" as const })),
