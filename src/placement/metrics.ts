@@ -1,7 +1,7 @@
 // The metrics file `tenantry triggers` reads: per-tenant usage and commercial facts, validated like the registry.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { parseSource, positioned, schemaProblems } from "../registry/load";
+import { parseSource, positioned, prototypeProblems, schemaProblems } from "../registry/load";
 import type { Problem } from "../registry/problems";
 import { SLUG_PATTERN } from "../registry/schema";
 
@@ -47,6 +47,8 @@ export class MetricsNotFoundError extends Error {
 export function parseMetrics(text: string, file: string, tenantIds: readonly string[]): MetricsFile {
   const source = parseSource(text, file);
   if (source.problems.some((p) => p.severity === "error")) throw new MetricsInvalidError(source.problems);
+  const unsafe = prototypeProblems(source, file);
+  if (unsafe.length > 0) throw new MetricsInvalidError(unsafe);
   const parsed = MetricsFile.safeParse(source.data ?? {});
   if (!parsed.success) throw new MetricsInvalidError(schemaProblems(parsed.error.issues, source.data, source.map, file, MetricsFile));
   const known = new Set(tenantIds);

@@ -60,6 +60,30 @@ export function parseSource(text: string, file: string): ParsedSource {
   return { data, map: new SourceMap(doc, lineCounter), problems };
 }
 
+/** Keys that alter JavaScript prototypes when a parsed document is used as an object: never valid anywhere. */
+const PROTOTYPE_KEYS = ["__proto__", "constructor", "prototype"];
+
+/** Paths of every prototype-style key in parsed data (checked before the schema: zod records may drop them silently). */
+export function prototypeKeyPaths(data: unknown, path: PathSegment[] = []): PathSegment[][] {
+  if (Array.isArray(data)) return data.flatMap((item, i) => prototypeKeyPaths(item, [...path, i]));
+  if (data === null || typeof data !== "object") return [];
+  return Object.keys(data).flatMap((key) =>
+    PROTOTYPE_KEYS.includes(key) ? [[...path, key]] : prototypeKeyPaths((data as Record<string, unknown>)[key], [...path, key]),
+  );
+}
+
+/** Problems for every prototype-style key (`__proto__`, `constructor`, `prototype`), positioned at the key. */
+export function prototypeProblems(source: ParsedSource, file: string): Problem[] {
+  return prototypeKeyPaths(source.data).map((at) =>
+    positioned(source.map, file, {
+      severity: "error",
+      at,
+      atKey: true,
+      message: `key \`${String(at.at(-1))}\` is not allowed anywhere in a registry (it would alter JavaScript object prototypes)`,
+    }),
+  );
+}
+
 function firstLine(message: string): string {
   return message.split("\n")[0] ?? message;
 }
@@ -91,6 +115,8 @@ function byPosition(a: Problem, b: Problem): number {
 export function parseRegistry(text: string, file: string): LoadedRegistry {
   const source = parseSource(text, file);
   if (source.problems.some((p) => p.severity === "error")) throw new RegistryInvalidError(source.problems.sort(byPosition));
+  const unsafe = prototypeProblems(source, file);
+  if (unsafe.length > 0) throw new RegistryInvalidError(unsafe.sort(byPosition));
   const parsed = Registry.safeParse(source.data ?? {});
   if (!parsed.success) {
     throw new RegistryInvalidError(schemaProblems(parsed.error.issues, source.data, source.map, file, Registry).sort(byPosition));

@@ -48,6 +48,15 @@ describe("JSON registries", () => {
   });
 });
 
+test("prototype-style keys are refused wherever they appear, before the schema runs", () => {
+  const text = "version: 1\nenvironment: dev\ncollections: [{ name: orders }]\nbackupPolicies:\n  __proto__: { daily: { keepDays: 1 } }\ntenants:\n  - { id: acme, name: A, tier: free, residency: us, constructor: 1 }\n";
+  expect(lines(text)).toEqual([
+    "r.yaml:5:3  backupPolicies.__proto__  key `__proto__` is not allowed anywhere in a registry (it would alter JavaScript object prototypes)",
+    "r.yaml:7:53  tenants[0].constructor  key `constructor` is not allowed anywhere in a registry (it would alter JavaScript object prototypes)",
+  ]);
+  expect(({} as Record<string, unknown>).daily).toBeUndefined();
+});
+
 describe("warnings leave the registry usable", () => {
   test.each([
     [
