@@ -27,13 +27,10 @@ export interface PlanInput {
 }
 
 /** The engine loads the Pulumi SDK (slow): only commands that plan pay for it, on first use. */
-function loadEngine(): typeof import("./engine") {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy CommonJS require keeps the SDK out of other commands' start-up
-  return require("./engine") as typeof import("./engine");
-}
-
-const engineRunner: OfflineRunner = (loaded, settings) =>
-  loadEngine().runOfflineDetailed(loaded, { registryPath: loaded.file, ...settings });
+const engineRunner: OfflineRunner = async (loaded, settings) => {
+  const { runOfflineDetailed } = await import("./engine.js");
+  return runOfflineDetailed(loaded, { registryPath: loaded.file, ...settings });
+};
 
 /**
  * Plans one environment. The registry is validated first, so an invalid one fails fast with RegistryInvalidError
