@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { EXIT, type Io } from "../io";
+import { ProgramLayoutError } from "../../program/layout";
 import type { LoadedRegistry } from "../../registry/load";
 import { formatProblem, RegistryInvalidError } from "../../registry/problems";
 import { COMPLIANCE_FLAGS, STAGES, TIERS } from "../../registry/schema";
@@ -82,7 +83,7 @@ export async function editRegistry(
     planText = renderText(plan, { color: useColor(io) });
     assertNoSecretText(planText, plan.knownSecrets);
   } catch (error) {
-    if (error instanceof RegistryInvalidError) {
+    if (error instanceof RegistryInvalidError || error instanceof ProgramLayoutError) {
       io.stderr(`tenantry ${command}: the program refuses the registry after this change (${shown(io, file)} left untouched):\n`);
       for (const p of error.problems) io.stderr(`  ${formatProblem(p)}\n`);
       return EXIT.failed;

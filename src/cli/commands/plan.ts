@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { EXIT, type Io } from "../io";
 import { type TenantChange } from "../../connection-map/diff";
 import type { ConnectionMap } from "../../connection-map/schema";
+import { ProgramLayoutError } from "../../program/layout";
 import { RegistryNotFoundError } from "../../registry/load";
 import { formatProblem, type Problem, RegistryInvalidError } from "../../registry/problems";
 import { assertNoSecretText, renderConnectionMap, renderJson, SecretLeakError } from "../../plan/json";
@@ -124,6 +125,10 @@ export async function planCommand(opts: PlanOptions, io: Io, deps: PlanDeps = {}
       printRegistryProblems(io, error.problems);
       const errors = error.problems.filter((p) => p.severity === "error").length;
       return fail(EXIT.failed, `${shown(io, file)} is invalid — ${errors} error${errors === 1 ? "" : "s"}; nothing planned`);
+    }
+    if (error instanceof ProgramLayoutError) {
+      printRegistryProblems(io, error.problems);
+      return fail(EXIT.failed, `the program cannot be built from ${shown(io, file)} (problems above); nothing planned`);
     }
     throw error;
   }
