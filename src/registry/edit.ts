@@ -120,7 +120,8 @@ export function addTenantText(text: string, tenant: NewTenant, file = "registry.
 
   // What the result must mean, by the Document API; the text is spliced so the rest keeps its bytes.
   const expected = parse(text);
-  expected.addIn(["tenants"], expected.createNode(entry));
+  if (seq === null) expected.setIn(["tenants"], expected.createNode([entry]));
+  else expected.addIn(["tenants"], expected.createNode(entry));
   const lines = renderEntry(entry);
 
   let edited: string;
