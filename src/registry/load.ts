@@ -1,7 +1,7 @@
 // Loads a registry file: YAML/JSON with positions → zod schema → every rule → placement; all problems in one pass.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { LineCounter, parseDocument } from "yaml";
+import { type Alias, type Document, LineCounter, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { placeTenants } from "../placement/place";
 import type { Placement } from "../placement/types";
@@ -54,9 +54,23 @@ export function parseSource(text: string, file: string): ParsedSource {
       const message = `duplicate key${key === undefined ? "" : ` \`${String(key)}\``}: each key may appear once in a mapping`;
       return { severity, path: path === undefined ? "(syntax)" : formatPath(path), message, file, line: pos.line, col: pos.col };
     }
-    return { severity, path: "(syntax)", message: firstLine(e.message), file, line: pos.line, col: pos.col };
+    const message = e.code === "MULTIPLE_DOCS" ? "a registry is a single YAML document; remove the `---` separator" : firstLine(e.message);
+    return { severity, path: "(syntax)", message, file, line: pos.line, col: pos.col };
   });
-  const data: unknown = problems.some((p) => p.severity === "error") ? undefined : doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  if (!problems.some((p) => p.severity === "error")) {
+    try {
+      // Aliases are fine (they keep a registry DRY); a bounded count refuses "billion laughs" documents.
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // yaml throws ReferenceError for unresolved or excessive aliases: a user error, reported like any other.
+      if (!(error instanceof ReferenceError)) throw error;
+      const name = /: (\S+)$/.exec(error.message)?.[1];
+      const alias = firstAlias(doc, name);
+      const pos = lineCounter.linePos(alias?.range?.[0] ?? 0);
+      problems.push({ severity: "error", path: "(syntax)", message: firstLine(error.message), file, line: pos.line, col: pos.col });
+    }
+  }
   return { data, map: new SourceMap(doc, lineCounter), problems };
 }
 
@@ -82,6 +96,19 @@ export function prototypeProblems(source: ParsedSource, file: string): Problem[]
       message: `key \`${String(at.at(-1))}\` is not allowed anywhere in a registry (it would alter JavaScript object prototypes)`,
     }),
   );
+}
+
+/** The first alias named `name` (or the first alias at all): where an alias error is reported. */
+function firstAlias(doc: Document.Parsed, name: string | undefined): Alias | undefined {
+  let found: Alias | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (name !== undefined && node.source !== name) return undefined;
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 function firstLine(message: string): string {

@@ -130,6 +130,7 @@ function explain(issue: z.core.$ZodIssue, actual: unknown): string {
       if (actual === undefined) return `${fieldName(issue.path as PathSegment[])} is required (${issue.expected})`;
       return `${fieldName(issue.path as PathSegment[])} must be ${issue.expected === "object" ? "a mapping" : issue.expected === "array" ? "a list" : `a ${issue.expected}`}, got ${typeName(actual)}`;
     case "invalid_value": {
+      if (actual === undefined) return `${fieldName(issue.path as PathSegment[])} is required: ${oneOf(issue.values)}`;
       const suggestion = typeof actual === "string" ? closest(actual, issue.values.map(String)) : undefined;
       const hint = suggestion !== undefined ? `; did you mean ${show(suggestion)}?` : "";
       if (issue.values.length === 1) return `${fieldName(issue.path as PathSegment[])} must be ${show(issue.values[0])}, got ${typeName(actual)}`;

@@ -57,6 +57,23 @@ test("prototype-style keys are refused wherever they appear, before the schema r
   expect(({} as Record<string, unknown>).daily).toBeUndefined();
 });
 
+test.each([
+  ["an unresolved alias", "version: 1\nenvironment: *env\n", ["r.yaml:2:14  (syntax)  Unresolved alias (the anchor must be set before the alias): env"]],
+  [
+    "an alias bomb",
+    "a: &a [1, 2]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n",
+    ["r.yaml:2:8  (syntax)  Excessive alias count indicates a resource exhaustion attack"],
+  ],
+  ["two documents", "version: 1\n---\nversion: 1\n", ["r.yaml:2:1  (syntax)  a registry is a single YAML document; remove the `---` separator"]],
+  [
+    "an empty file",
+    "",
+    ["r.yaml:1:1  version  `version` is required: 1", "r.yaml:1:1  environment  `environment` is required (string)", "r.yaml:1:1  collections  `collections` is required (array)"],
+  ],
+])("%s is a problem line, not a crash", (_name, text, expected) => {
+  expect(lines(text)).toEqual(expected);
+});
+
 describe("warnings leave the registry usable", () => {
   test.each([
     [
