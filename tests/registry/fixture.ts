@@ -1,6 +1,8 @@
 // Builds small registry texts for rule tests: a fixed header plus the sections a case overrides.
 
 export interface Sections {
+  /** @default "test" */
+  environment?: string;
   collections?: string;
   sharedClusters?: string;
   backupPolicies?: string;
@@ -47,7 +49,7 @@ export const CONTACTS = `contacts:
 /** A registry text: header, collections, shared clusters, policies, extra top-level sections, tenants. */
 export function registryText(s: Sections = {}): string {
   return [
-    "version: 1\nenvironment: test\n",
+    `version: 1\nenvironment: ${s.environment ?? "test"}\n`,
     s.collections ?? COLLECTIONS,
     s.sharedClusters ?? SHARED_CLUSTERS,
     s.backupPolicies ?? BACKUP_POLICIES,

@@ -204,6 +204,14 @@ const cases: [string, Sections, string[]][] = [
     [
       "r.yaml:34:5  tenants[0].residency  duplicate key `residency`: each key may appear once in a mapping",
     ]],
+  ["customer-key IAM role name too long", { environment: "staging-east", tenants: t("id: customer-with-a-long-name-x", "name: Long", "tier: enterprise", "residency: us", "region: US_EAST_1", "backupPolicy: std", "customerManagedKey: true") },
+    [
+      "r.yaml:30:9  tenants[0].id  tenant [customer-with-a-long-name-x]: the IAM role of its customer-managed key, tenantry-<prefix>-staging-east-customer-with-a-long-name-x-kms, takes 66 characters with a 12-character prefix, above AWS's 64; shorten the tenant id to at most 25 characters",
+    ]],
+  ["offboarding tenant with a move", { tenants: t("id: acme", "name: Acme", "tier: free", "residency: us", "status: offboarding", "move: { stage: bridge }") },
+    [
+      "r.yaml:35:11  tenants[0].move  tenant [acme] is offboarding; remove its move (a tenant that is leaving is not moved)",
+    ]],
 ];
 
 describe("each rule reports its exact problem lines", () => {

@@ -1,5 +1,6 @@
 // Rules on names: tenant ids, collection names and shared cluster names, and the physical names derived from them.
-import { collectionName } from "../../naming";
+import { collectionName, tenantKeyRoleName } from "../../naming";
+import { needsStrictSilo } from "../../placement/place";
 import type { Registry } from "../schema";
 import { occupancies } from "./context";
 import { error, type RuleProblem } from "./types";
@@ -60,7 +61,36 @@ export function idRules(registry: Registry): RuleProblem[] {
       (c, i, first) => error(["sharedClusters", i, "name"], `shared cluster name [${c.name}] is already used by sharedClusters[${first}]; shared cluster names must be unique`),
     ),
   );
-  problems.push(...namespaceRules(registry));
+  problems.push(...namespaceRules(registry), ...keyRoleRules(registry));
+  return problems;
+}
+
+/** IAM role names are at most 64 characters (AWS IAM quotas). */
+export const IAM_ROLE_NAME_MAX = 64;
+
+/**
+ * A silo with a customer-managed key gets an IAM role named from prefix, environment and tenant id (src/naming.ts);
+ * with the longest prefix a long id overflows AWS's 64-character limit and `pulumi up` would fail half-way.
+ */
+function keyRoleRules(registry: Registry): RuleProblem[] {
+  const ctx = { prefix: "p".repeat(ASSUMED_PREFIX_LENGTH), environment: registry.environment };
+  const problems: RuleProblem[] = [];
+  const reported = new Set<string>();
+  for (const o of occupancies(registry)) {
+    const cmk = needsStrictSilo(o.tenant.compliance) || (o.role === "current" ? o.tenant.customerManagedKey : (o.tenant.move?.customerManagedKey ?? o.tenant.customerManagedKey)) === true;
+    if (o.stage !== "silo" || !cmk || reported.has(o.tenant.id)) continue;
+    const length = tenantKeyRoleName(ctx, o.tenant.id).length;
+    if (length > IAM_ROLE_NAME_MAX) {
+      reported.add(o.tenant.id);
+      problems.push(
+        error(
+          ["tenants", o.index, "id"],
+          `tenant [${o.tenant.id}]: the IAM role of its customer-managed key, tenantry-<prefix>-${registry.environment}-${o.tenant.id}-kms, takes ${length} characters with a ${ASSUMED_PREFIX_LENGTH}-character prefix, above AWS's ${IAM_ROLE_NAME_MAX}; shorten the tenant id to at most ${o.tenant.id.length - (length - IAM_ROLE_NAME_MAX)} characters`,
+          o.tenant.id,
+        ),
+      );
+    }
+  }
   return problems;
 }
 

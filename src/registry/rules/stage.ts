@@ -132,6 +132,9 @@ function tenantRules(registry: Registry, tenant: Tenant, i: number): RuleProblem
   }
   const currentOk = locationRules(registry, tenant, { at: ["tenants", i], who: `tenant [${id}]`, kind: "tenants", verb: "places in", stage, ...pick(tenant) }, problems);
 
+  if (move !== undefined && tenant.status === "offboarding") {
+    problems.push(error(["tenants", i, "move"], `tenant [${id}] is offboarding; remove its move (a tenant that is leaving is not moved)`, id));
+  }
   if (move !== undefined) {
     const at: PathSegment[] = ["tenants", i, "move"];
     if (STAGE_RANK[move.stage] < STAGE_RANK[stage]) {
