@@ -7,7 +7,8 @@ import { memoryIo } from "../../src/cli/io";
 import { planCommand } from "../../src/cli/commands/plan";
 import { runOfflineDetailed } from "../../src/plan/engine";
 import { findSecrets, renderJson, SecretLeakError } from "../../src/plan/json";
-import type { OfflineRunner } from "../../src/plan/plan";
+import { type OfflineRunner, planLoaded } from "../../src/plan/plan";
+import { loadRegistryFile } from "../../src/registry/load";
 import { makeMap, tenant } from "./fixtures";
 
 const SIG = "4dabf18193072939515e22adb298388d";
@@ -100,8 +101,6 @@ describe("the leak guard", () => {
     });
 
   test("renderJson throws SecretLeakError naming the path", async () => {
-    const { planLoaded } = await import("../../src/plan/plan");
-    const { loadRegistryFile } = await import("../../src/registry/load");
     const plan = await planLoaded(loadRegistryFile(join(__dirname, "../../stacks/dev.tenants.yaml")), { runner: leaking });
     expect(() => renderJson(plan)).toThrow(SecretLeakError);
     try {
