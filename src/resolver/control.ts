@@ -1,0 +1,97 @@
+// The resolver's view of the control store: polled in the background into a snapshot that operations read synchronously.
+import type { ControlStore, TenantOverride } from "../control/types";
+
+export interface ControlOptions {
+  store: ControlStore;
+  /** Poll interval; a freeze written to the store is seen within `refreshMs` plus one store read. @default 1000 */
+  refreshMs?: number;
+  /**
+   * Writes fail closed (ControlStoreStaleError) when the store has not been read successfully for this long, because
+   * a move may have frozen the tenant meanwhile. Reads continue. @default 10 × refreshMs
+   */
+  failClosedAfterMs?: number;
+}
+
+export class ControlSnapshot {
+  overrides: ReadonlyMap<string, TenantOverride> = new Map();
+  /** True once a first read succeeded (always true without a store). */
+  ready: boolean;
+  /** True once the first read finished, successfully or not: operations wait for it, then go on. */
+  settled: boolean;
+  readonly whenSettled: Promise<void>;
+  readonly #store: ControlStore | undefined;
+  readonly #refreshMs: number;
+  readonly #failClosedAfterMs: number;
+  readonly #onError: (error: unknown) => void;
+  #markSettled: () => void = () => undefined;
+  #lastSuccess = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+  #inflight: Promise<void> | undefined;
+
+  constructor(options: ControlOptions | undefined, onError: (error: unknown) => void) {
+    this.#store = options?.store;
+    this.#refreshMs = options?.refreshMs ?? 1000;
+    this.#failClosedAfterMs = options?.failClosedAfterMs ?? 10 * this.#refreshMs;
+    this.#onError = onError;
+    this.ready = this.#store === undefined;
+    this.settled = this.ready;
+    this.whenSettled = this.ready ? Promise.resolve() : new Promise<void>((resolve) => (this.#markSettled = resolve));
+    if (this.#store) void this.#loop();
+  }
+
+  /**
+   * Milliseconds since the last successful read when past `failClosedAfterMs` (or when no read ever succeeded), else
+   * undefined: writes are refused while this is defined.
+   */
+  staleFor(now = Date.now()): number | undefined {
+    if (!this.#store) return undefined;
+    if (!this.ready) return this.settled ? Number.POSITIVE_INFINITY : undefined;
+    const age = now - this.#lastSuccess;
+    return age > this.#failClosedAfterMs ? age : undefined;
+  }
+
+  /** Reads the store now (also what the background loop does). Concurrent calls share one read. */
+  refresh(): Promise<void> {
+    if (!this.#store) return Promise.resolve();
+    this.#inflight ??= this.#read(this.#store).finally(() => (this.#inflight = undefined));
+    return this.#inflight;
+  }
+
+  async #read(store: ControlStore): Promise<void> {
+    const read = await store.readAll();
+    const next = new Map<string, TenantOverride>();
+    for (const [tenantId, override] of read) {
+      const known = this.overrides.get(tenantId);
+      // Never step back: a lagging read must not undo a newer override already applied.
+      next.set(tenantId, known && known.revision > override.revision ? known : { ...override });
+    }
+    this.overrides = next;
+    this.#lastSuccess = Date.now();
+    this.ready = true;
+  }
+
+  async #loop(): Promise<void> {
+    if (this.#stopped) return;
+    try {
+      await this.refresh();
+    } catch (error) {
+      this.#onError(error);
+    }
+    if (!this.settled) {
+      this.settled = true;
+      this.#markSettled();
+    }
+    if (this.#stopped) return;
+    // A chained timeout (not an interval): reads never overlap, and the bound is refreshMs + one read.
+    this.#timer = setTimeout(() => void this.#loop(), this.#refreshMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.settled = true;
+    this.#markSettled();
+    if (this.#timer) clearTimeout(this.#timer);
+  }
+}

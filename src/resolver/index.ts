@@ -1,0 +1,33 @@
+// `tenantry/resolver`: the runtime resolver applications put in their request path. Never imports @pulumi/*.
+export { createResolver } from "./resolver";
+export type { Resolver, ResolverOptions, TenantContext, TenantScope } from "./resolver";
+export type { ScopedCollection } from "./scoped-collection";
+export { UNSCOPABLE_METHODS } from "./scoped-collection";
+export { ScopedChangeStream, ScopedCursor, ScopedFindCursor } from "./cursors";
+export type { RouteInfo } from "./routing";
+export type { ControlOptions } from "./control";
+export type { PoolStats } from "./clients";
+export { mongoConnector, MissingCredentialsError } from "./mongo-connector";
+export type { MongoConnectorOptions } from "./mongo-connector";
+export { awsSecretsManagerCredentials, credentialEnvNames, envCredentials, staticCredentials } from "./credentials";
+export type { AwsSecretsManagerOptions, CredentialProvider, SecretsReader } from "./credentials";
+export {
+  ControlStoreStaleError,
+  CredentialsUnavailableError,
+  CrossTenantWriteError,
+  InvalidConnectionMapError,
+  IsolationViolationError,
+  MalformedContextError,
+  ResolverClosedError,
+  TenantFrozenError,
+  TenantOffboardedError,
+  UndeclaredCollectionError,
+  UnknownTenantError,
+} from "./errors";
+export type { IsolationReason } from "./errors";
+export { collectionControlStore, InvalidOverrideError } from "../control/mongo-store";
+export { memoryControlStore } from "../control/memory-store";
+export { StaleOverrideRevisionError } from "../control/types";
+export type { ControlStore, TenantOverride } from "../control/types";
+export type { ConnectionMap } from "../connection-map/schema";
+export type { Connector, DatabaseCredentials } from "../backend/types";

@@ -1,0 +1,94 @@
+// Compiles a validated connection map into per-tenant routing tables, once per load, so resolving costs a map lookup.
+import type { ClusterEntry, ConnectionMap, CredentialRef, Route } from "../connection-map/schema";
+
+/** Where a tenant's data is, as an application may see it (no hosts, no credentials). */
+export interface RouteInfo {
+  readonly stage: "pool" | "bridge" | "silo";
+  /** Connection-map key of the cluster, e.g. `shared:app-eu` or `silo:acme`. */
+  readonly cluster: string;
+  readonly database: string;
+}
+
+/** One route, ready to use: physical names and the client key precomputed. */
+export interface CompiledRoute {
+  readonly info: RouteInfo;
+  readonly clusterKey: string;
+  readonly cluster: ClusterEntry;
+  readonly credentialKey: string;
+  readonly credentialRef: CredentialRef;
+  readonly database: string;
+  /** Logical → physical collection name. */
+  readonly physical: ReadonlyMap<string, string>;
+  /**
+   * Identity of the client this route uses: cluster and credential keys plus what the client is built from, so a
+   * reload that changes a host or a secret opens a new client instead of reusing a stale one.
+   */
+  readonly clientKey: string;
+  /** Shared by several tenants (a shared cluster's app user): never evicted by the LRU. */
+  readonly pinned: boolean;
+}
+
+export interface CompiledTenant {
+  readonly id: string;
+  readonly status: "active" | "frozen" | "offboarding";
+  readonly tenantField: string;
+  readonly userField: string;
+  readonly current: CompiledRoute;
+  readonly target: CompiledRoute | undefined;
+}
+
+export interface CompiledMap {
+  readonly map: ConnectionMap;
+  readonly tenants: ReadonlyMap<string, CompiledTenant>;
+  /** Logical collection → its scope. */
+  readonly collections: ReadonlyMap<string, "tenant" | "user">;
+  readonly declared: readonly string[];
+  /** Every client key some route uses. */
+  readonly clientKeys: ReadonlySet<string>;
+}
+
+function clientKeyOf(route: Route, map: ConnectionMap): string {
+  const cluster = map.clusters[route.cluster] as ClusterEntry;
+  const ref = map.credentials[route.credential] as CredentialRef;
+  return [route.cluster, route.credential, cluster.srvHost, ref.secretArn, ref.region].join("\u0000");
+}
+
+/** Compiles a map that already passed the ConnectionMap schema (its cross-references are known to hold). */
+export function compileMap(map: ConnectionMap): CompiledMap {
+  const usage = new Map<string, Set<string>>();
+  for (const [id, tenant] of Object.entries(map.tenants)) {
+    for (const route of tenant.target ? [tenant, tenant.target] : [tenant]) {
+      const key = clientKeyOf(route, map);
+      let users = usage.get(key);
+      if (!users) usage.set(key, (users = new Set()));
+      users.add(id);
+    }
+  }
+  const compileRoute = (route: Route): CompiledRoute => {
+    const clientKey = clientKeyOf(route, map);
+    return {
+      info: Object.freeze({ stage: route.stage, cluster: route.cluster, database: route.database }),
+      clusterKey: route.cluster,
+      cluster: map.clusters[route.cluster] as ClusterEntry,
+      credentialKey: route.credential,
+      credentialRef: map.credentials[route.credential] as CredentialRef,
+      database: route.database,
+      physical: new Map(Object.entries(route.collections)),
+      clientKey,
+      pinned: (usage.get(clientKey)?.size ?? 0) > 1,
+    };
+  };
+  const tenants = new Map<string, CompiledTenant>();
+  for (const [id, tenant] of Object.entries(map.tenants)) {
+    tenants.set(id, {
+      id,
+      status: tenant.status,
+      tenantField: tenant.partition.tenantField,
+      userField: tenant.partition.userField,
+      current: compileRoute(tenant),
+      target: tenant.target ? compileRoute(tenant.target) : undefined,
+    });
+  }
+  const collections = new Map(Object.entries(map.collections).map(([name, c]) => [name, c.scope] as const));
+  return { map, tenants, collections, declared: [...collections.keys()].sort(), clientKeys: new Set(usage.keys()) };
+}
