@@ -17,7 +17,7 @@ function registryOf(tenants: number): string {
   const input: RegistryInput = {
     version: 1,
     environment: "bench",
-    collections: ["profiles", "projects", "orders", "invoices", "events", "notes"].map((name) => ({ name, indexes: [{ keys: { createdAt: -1 as const } }, { keys: { status: 1 as const } }] })),
+    collections: ["profiles", "projects", "orders", "invoices", "events", "notes"].map((name) => ({ name, indexes: [{ keys: { createdAt: -1 } }, { keys: { status: 1 } }] as { keys: Record<string, 1 | -1> }[] })),
     sharedClusters: zones.flatMap(([zone, region]) => [1, 2].map((n) => ({ name: `${zone}-${n}`, residency: zone, region, instanceSize: "M40", backupPolicy: "std" }))),
     backupPolicies: { std: { hourly: { everyHours: 6, keepDays: 3 }, daily: { keepDays: 35 }, weekly: { keepWeeks: 8 } } },
     tenants: Array.from({ length: tenants }, (_, i) => {
