@@ -150,6 +150,24 @@ function indexKeys(doc: Document, index: IndexDef): string[] | undefined {
   return [...new Set(combos.map((combo) => valueKey(combo)))];
 }
 
+/**
+ * `_id` equality fast path (added for the mover's upserts and benchmarks): a filter with a plain `_id` value can match
+ * only the document the `_id_` index holds for it, so the full filter is tested on that one instead of a scan.
+ * Operator objects, regexes and collations (which change string equality) take the scan.
+ */
+function idCandidates(state: CollectionState, filter: Filter<Document> | undefined, collation: unknown): Document[] | undefined {
+  if (!filter || collation !== undefined || !Object.hasOwn(filter, "_id")) return undefined;
+  const id = (filter as Document)._id as unknown;
+  if (id === undefined || id instanceof RegExp || Array.isArray(id)) return undefined;
+  if (id !== null && typeof id === "object" && !("_bsontype" in id) && !(id instanceof Date) && Object.keys(id).some((k) => k.startsWith("$"))) return undefined;
+  const index = state.indexes.find((i) => i.name === "_id_");
+  if (!index?.entries) return undefined;
+  const keys = indexKeys({ _id: id }, index);
+  if (keys?.length !== 1) return undefined;
+  const doc = index.entries.get(keys[0] as string);
+  return doc ? [doc] : [];
+}
+
 function keyValueOf(doc: Document, index: IndexDef): Document {
   const out: Document = {};
   for (const field of Object.keys(index.key)) defineOwn(out, field, valuesAtPath(doc, field)[0] ?? null);
@@ -479,7 +497,7 @@ class MemoryCollection implements BackendCollection {
       return [];
     }
     const q = query(filter, options.collation);
-    let docs = state.docs.filter((d) => q.test(d));
+    let docs = (idCandidates(state, filter, options.collation) ?? state.docs).filter((d) => q.test(d));
     if (options.sort) {
       docs = new Aggregator([{ $sort: normalizeSort(options.sort) }], mingoOptions(options.collation)).run<Document>(docs);
     }
@@ -707,7 +725,7 @@ class MemoryCollection implements BackendCollection {
       const source = (this.#peek()?.docs ?? []).map(cloneDoc);
       const resolver = (name: string): Document[] =>
         (this.#store.peek(this.#client.clusterKey, this.dbName, name)?.docs ?? []).map(cloneDoc);
-      const aggregator = new Aggregator(pipeline, { ...mingoOptions(options.collation, options.let), collectionResolver: resolver });
+      const aggregator = new Aggregator(pipeline.map(lowerLookup), { ...mingoOptions(options.collation, options.let), collectionResolver: resolver });
       result = aggregator.run<Document>(source).map(cloneDoc);
       return toArray();
     };
@@ -814,6 +832,30 @@ class MemoryCollection implements BackendCollection {
   watch(): ChangeStream<Document> {
     throw new MemoryBackendUnsupportedError("watch", "the memory backend does not support change streams (watch); run this test against a real replica set with MONGODB_URI");
   }
+}
+
+/**
+ * `$lookup` with both localField/foreignField and a pipeline (MongoDB 5.0+): mingo ignores the fields when a pipeline is
+ * present, so the equality join becomes a leading `$expr` match (array values match by any element, as in MongoDB).
+ */
+function lowerLookup(stage: Document): Document {
+  if (!stage || typeof stage !== "object") return stage;
+  if (stage.$facet && typeof stage.$facet === "object") {
+    return { $facet: Object.fromEntries(Object.entries(stage.$facet as Document).map(([k, v]) => [k, Array.isArray(v) ? v.map(lowerLookup) : v])) };
+  }
+  if (stage.$unionWith && typeof stage.$unionWith === "object" && Array.isArray((stage.$unionWith as Document).pipeline)) {
+    const u = stage.$unionWith as Document;
+    return { $unionWith: { ...u, pipeline: (u.pipeline as Document[]).map(lowerLookup) } };
+  }
+  const lookup = stage.$lookup as Document | undefined;
+  if (!lookup || !Array.isArray(lookup.pipeline)) return stage;
+  const sub = (lookup.pipeline as Document[]).map(lowerLookup);
+  if (typeof lookup.localField !== "string" || typeof lookup.foreignField !== "string") return { $lookup: { ...lookup, pipeline: sub } };
+  const { localField, foreignField, ...rest } = lookup;
+  const asArray = (expr: string): Document => ({ $cond: [{ $isArray: expr }, expr, [{ $ifNull: [expr, null] }]] });
+  const variable = "tenantryLocalField";
+  const match = { $match: { $expr: { $gt: [{ $size: { $setIntersection: [asArray(`$$${variable}`), asArray(`$${foreignField}`)] } }, 0] } } };
+  return { $lookup: { ...rest, let: { ...(rest.let as Document | undefined), [variable]: `$${localField}` }, pipeline: [match, ...sub] } };
 }
 
 /** Mingo's own errors become server-shaped errors, as the server would have answered. */
