@@ -25,6 +25,10 @@ export interface RawRegistration {
   custom: boolean;
   protect: boolean;
   retainOnDelete: boolean;
+  /** `replaceOnChanges` property paths. */
+  replaceOnChanges: string[];
+  /** Provider reference (`urn::id`), empty for default providers. */
+  provider: string;
   /** Serialized inputs: secrets still wrapped in their signature objects. */
   props: Record<string, unknown>;
 }
@@ -106,6 +110,8 @@ async function runOnce(loaded: ProgramInput, partialSettings: Partial<ProgramSet
       custom: req.getCustom(),
       protect: req.getProtect() === true,
       retainOnDelete: req.getRetainondelete() === true,
+      replaceOnChanges: req.getReplaceonchangesList() ?? [],
+      provider: req.getProvider() ?? "",
       props: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
     };
     raw.push(entry);

@@ -35,3 +35,10 @@ export function clusterSafety(instanceSize: string, pointInTime: boolean): {
     ...(dedicated && { retainBackupsEnabled: true }),
   };
 }
+
+/**
+ * Atlas moves a cluster to another region in place, i.e. moves the data out of where it was promised to live. Marking
+ * the region as replace-on-change turns that into a replacement, which `protect` refuses at preview: a region change
+ * is a migration (a declared move), never an edit.
+ */
+export const REGION_CHANGE_IS_REPLACEMENT = ["replicationSpecs[*].regionConfigs[*].regionName"];

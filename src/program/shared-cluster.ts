@@ -7,7 +7,7 @@ import { isDedicatedSize } from "../registry/schema";
 import { awsRegionOf } from "../registry/zones";
 import { backupScheduleArgs, wantsPointInTime } from "./backup";
 import { createAccessList, createCredentials, createPrivateLink, dataOptions } from "./children";
-import { clusterSafety, replicationSpecs } from "./cluster-spec";
+import { clusterSafety, REGION_CHANGE_IS_REPLACEMENT, replicationSpecs } from "./cluster-spec";
 
 export interface SharedClusterArgs {
   ctx: NamingContext;
@@ -62,7 +62,10 @@ export class SharedCluster extends pulumi.ComponentResource {
         tags,
       },
       // The private connection strings are only filled once the endpoint is linked (REFERENCE §2.9).
-      dataOptions(this, args.protect, endpointService ? { dependsOn: [endpointService] } : {}),
+      dataOptions(this, args.protect, {
+        replaceOnChanges: REGION_CHANGE_IS_REPLACEMENT,
+        ...(endpointService && { dependsOn: [endpointService] }),
+      }),
     );
 
     if (dedicated) {

@@ -19,7 +19,7 @@ import { awsRegionOf } from "../registry/zones";
 import { alertTarget, siloAlerts } from "./alerts";
 import { backupScheduleArgs, policyItems, wantsPointInTime } from "./backup";
 import { createAccessList, createCredentials, createPrivateLink, dataOptions } from "./children";
-import { clusterSafety, replicationSpecs } from "./cluster-spec";
+import { clusterSafety, REGION_CHANGE_IS_REPLACEMENT, replicationSpecs } from "./cluster-spec";
 
 export interface SiloTenantArgs {
   ctx: NamingContext;
@@ -141,7 +141,10 @@ export class SiloTenant extends pulumi.ComponentResource {
         advancedConfiguration: { minimumEnabledTlsProtocol: "TLS1_2" },
         tags,
       },
-      dataOptions(this, args.protect, endpointService ? { dependsOn: [endpointService] } : {}),
+      dataOptions(this, args.protect, {
+        replaceOnChanges: REGION_CHANGE_IS_REPLACEMENT,
+        ...(endpointService && { dependsOn: [endpointService] }),
+      }),
     );
 
     const schedule = new mongodbatlas.CloudBackupSchedule(

@@ -2,8 +2,12 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as aws from "@pulumi/aws";
+import * as mongodbatlas from "@pulumi/mongodbatlas";
+import * as random from "@pulumi/random";
 import { describe, expect, test } from "vitest";
 import { maskSecrets, runOffline } from "../../src/plan/engine";
+import { createMockState } from "../../src/plan/mock-state";
 import { ProgramLayoutError } from "../../src/program/layout";
 import { RegistryInvalidError } from "../../src/registry/problems";
 
@@ -107,5 +111,41 @@ describe("maskSecrets", () => {
     [{ nested: [{ x: "plain" }] }, { nested: [{ x: "plain" }] }],
   ])("%j", (value, expected) => {
     expect(maskSecrets(value)).toEqual(expected);
+  });
+});
+
+describe("mock state", () => {
+  // The mocks answer by type token: a token that drifted from the provider would silently get the generic echo.
+  test.each([
+    [mongodbatlas.AdvancedCluster, "connectionStrings"],
+    [mongodbatlas.Project, "created"],
+    [mongodbatlas.CloudBackupSchedule, "idPolicy"],
+    [mongodbatlas.BackupCompliancePolicy, "state"],
+    [mongodbatlas.PrivateLinkEndpoint, "endpointServiceName"],
+    [mongodbatlas.PrivateLinkEndpointService, "awsConnectionStatus"],
+    [mongodbatlas.CloudProviderAccessSetup, "awsConfigs"],
+    [mongodbatlas.CloudProviderAccessAuthorization, "authorizedDate"],
+    [mongodbatlas.AlertConfiguration, "alertConfigurationId"],
+    [random.RandomPassword, "result"],
+    [aws.kms.Key, "arn"],
+    [aws.kms.Alias, "arn"],
+    [aws.iam.Role, "arn"],
+    [aws.secretsmanager.Secret, "arn"],
+    [aws.secretsmanager.SecretVersion, "versionId"],
+    [aws.ec2.VpcEndpoint, "arn"],
+    [aws.ssm.Parameter, "arn"],
+  ])("%o answers with %s", async (cls, field) => {
+    const type = (cls as unknown as { __pulumiType: string }).__pulumiType;
+    const { mocks } = createMockState();
+    const result = await mocks.newResource({ type, name: "x", inputs: { region: "eu-west-1", name: "n", projectId: "p", replicationSpecs: [{}] } });
+    expect(result.state[field]).toBeDefined();
+  });
+
+  test("ARNs follow the resource's region, GovCloud included", async () => {
+    const { mocks } = createMockState();
+    const arn = async (region: string) =>
+      (await mocks.newResource({ type: "aws:secretsmanager/secret:Secret", name: "s", inputs: { name: "n", region } })).state.arn;
+    expect(await arn("eu-west-1")).toMatch(/^arn:aws:secretsmanager:eu-west-1:123456789012:secret:n-[0-9a-f]{6}$/);
+    expect(await arn("us-gov-west-1")).toMatch(/^arn:aws-us-gov:secretsmanager:us-gov-west-1:/);
   });
 });

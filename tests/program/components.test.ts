@@ -183,6 +183,12 @@ describe("options: protect and retainOnDelete", () => {
     }
   });
 
+  test("a cluster region change is a replacement, which protect refuses: regions change only through a migration", () => {
+    const clusters = protectedRun.raw.filter((r) => r.type === `${A}advancedCluster:AdvancedCluster`);
+    expect(clusters.map((c) => c.name).sort()).toEqual(["shared-eu-1-cluster", "shared-us-1-cluster", "silo-euro-e-cluster", "silo-gone-g-cluster", "silo-health-h-cluster"]);
+    for (const c of clusters) expect(c.replaceOnChanges).toEqual(["replicationSpecs[*].regionConfigs[*].regionName"]);
+  });
+
   test("credentials and roles are not retained: removing a tenant revokes its access", () => {
     for (const r of protectedRun.run.resources.filter((x) => ["DatabaseUser", "CustomDbRole"].includes(kind(x)))) {
       expect([r.name, r.retainOnDelete, r.protect]).toEqual([r.name, false, false]);

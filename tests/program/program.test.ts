@@ -122,6 +122,17 @@ describe.each(files)("%s", (file) => {
     for (const r of run().run.resources) expect([r.name, KNOWN_TYPES.has(r.type)]).toEqual([r.name, true]);
   });
 
+  test("FedRAMP tenants go through Atlas for Government and the GovCloud AWS provider", () => {
+    const fedramp = new Set(run().run.placements.filter((p) => p.compliance.includes("FedRAMP")).map((p) => p.tenantId));
+    const tenantOf = new Map(run().run.resources.map((r) => [`${r.type}::${r.name}`, r.tenant]));
+    for (const r of run().raw.filter((x) => x.custom && fedramp.has(tenantOf.get(`${x.type}::${x.name}`) ?? ""))) {
+      const expected = r.type.startsWith("mongodbatlas:") ? "pulumi:providers:mongodbatlas::atlas-gov::" : r.type.startsWith("aws:") ? "pulumi:providers:aws::aws-gov::" : "";
+      expect([r.name, r.provider.includes(expected)]).toEqual([r.name, true]);
+    }
+    const orgs = run().run.resources.filter((r) => r.tenant && fedramp.has(r.tenant) && r.type === typeOf(mongodbatlas.Project)).map((r) => r.inputs.orgId);
+    expect(orgs.every((o) => o === "000000000000000000000001")).toBe(true);
+  });
+
   test("no access list entry opens a project to the internet", () => {
     for (const r of run().run.resources.filter((x) => x.type === typeOf(mongodbatlas.ProjectIpAccessList))) {
       expect(r.inputs.cidrBlock).not.toMatch(/\/0$/);
