@@ -3,7 +3,6 @@
 import type { Document } from "mongodb";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { CrossTenantWriteError, IsolationViolationError, UNSCOPABLE_METHODS } from "../../src/resolver";
-import type { ScopedCollection } from "../../src/resolver";
 import { MemoryBackendUnsupportedError } from "../../src/testing";
 import { backendCases } from "../support/backends";
 import { makePair, onlyTenant } from "./harness";
@@ -23,7 +22,7 @@ const expectOnlyA = (p: Pair, docs: readonly Document[]) => {
   const bIds = new Set(p.seeded.b.map((d) => String(d._id)));
   for (const d of docs) expect(bIds.has(String(d._id))).toBe(false);
 };
-const users = (p: Pair) => p.a as ScopedCollection;
+const users = (p: Pair) => p.a;
 
 /** Every method of the scoped collection, and what proves it is scoped. Adding a method without a row fails a test. */
 const METHODS: Record<string, MethodCase> = {
