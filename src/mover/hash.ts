@@ -1,6 +1,9 @@
 // Canonical content hash of documents and collections: what the mover and export/import compare.
 import { createHash } from "node:crypto";
-import { EJSON, type Document } from "bson";
+import { BSON, type Document } from "mongodb";
+
+// BSON through the driver: a direct "bson" import can load a second copy whose classes differ from the driver's.
+const { EJSON } = BSON;
 
 const MOD = 1n << 256n;
 

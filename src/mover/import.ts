@@ -5,7 +5,7 @@ import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { EJSON, type Document } from "bson";
+import { BSON, type Document } from "mongodb";
 import type { BackendClient, BackendCollection } from "../backend/types";
 import type { ConnectionMap } from "../connection-map/schema";
 import { TENANT_FIELD } from "../naming";
@@ -15,6 +15,9 @@ import { type ContentHash, HashAccumulator } from "./hash";
 import { guardedDeleteMany } from "./guard";
 import type { MoveEndpoint } from "./state";
 import { DEFAULT_BATCH_SIZE, RAW_READ, canonicalId, hashTenantDocuments, tenantFilter, upserts } from "./transfer";
+
+// BSON through the driver: a direct "bson" import can load a second copy whose classes differ from the driver's.
+const { EJSON } = BSON;
 
 export interface ImportOptions {
   map: ConnectionMap;

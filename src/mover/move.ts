@@ -57,6 +57,11 @@ export interface MoverOptions {
   /** Re-verify source vs target right before cutting over. @default true */
   verifyBeforeCutover?: boolean;
   hooks?: MoveHooks;
+  /**
+   * Every cluster key reaches one server (`--uri` for local use, tests): then two routes with the same database and
+   * collection are the same namespace whatever their cluster, and such a move is refused. @default false
+   */
+  singleServer?: boolean;
   /** @default () => new Date() */
   now?: () => Date;
   /** @default setTimeout-based */
@@ -75,8 +80,8 @@ export interface MoveStatus {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function sameNamespace(a: MoveEndpoint, b: MoveEndpoint, logical: string): boolean {
-  return a.route.cluster === b.route.cluster && a.route.database === b.route.database && a.route.collections[logical] === b.route.collections[logical];
+function sameNamespace(a: MoveEndpoint, b: MoveEndpoint, logical: string, ignoreCluster: boolean): boolean {
+  return (ignoreCluster || a.route.cluster === b.route.cluster) && a.route.database === b.route.database && a.route.collections[logical] === b.route.collections[logical];
 }
 
 export class Mover {
@@ -98,7 +103,7 @@ export class Mover {
       throw new MoveStateError(tenantId, previous.state, "start", "a move is in progress: resume, or roll it back");
     }
     const record = await this.declare(tenantId, previous);
-    return this.advance(record, run);
+    return this.advance(record, run, true);
   }
 
   /** Continues the tenant's move from its journal: a crashed copy resumes after its last checkpoint. */
@@ -198,7 +203,7 @@ export class Mover {
     const target = endpoint(entry.target);
     const order = Object.keys(map.collections).sort();
     for (const logical of order) {
-      if (sameNamespace(source, target, logical)) {
+      if (sameNamespace(source, target, logical, this.options.singleServer === true)) {
         throw new MoverError(`tenant [${tenantId}] ${logical}: source and target are the same namespace; nothing to move`);
       }
     }
@@ -231,13 +236,13 @@ export class Mover {
       previous,
       { source: describe(source), target: describe(target), collections: order },
     );
-    await this.options.hooks?.afterStep?.("declared", record);
     return record;
   }
 
   /** Runs the forward steps from the record's state; releases the lease at the end or on any error. */
-  private advance(record: MoveRecord, run: RunOptions): Promise<MoveRecord> {
+  private advance(record: MoveRecord, run: RunOptions, declared = false): Promise<MoveRecord> {
     return this.withRelease(record, async (r) => {
+      if (declared) await this.options.hooks?.afterStep?.("declared", r);
       let current = r;
       for (;;) {
         switch (current.state) {

@@ -1,12 +1,14 @@
 // Tenant-filtered data transfer primitives: batched copy by _id order, content hashing, index creation, pruning.
-import { EJSON } from "bson";
-import type { AnyBulkWriteOperation, Document, Filter, IndexSpecification } from "mongodb";
+import { BSON, type AnyBulkWriteOperation, type Document, type Filter, type IndexSpecification } from "mongodb";
 import type { BackendCollection } from "../backend/types";
 import type { IndexSpec } from "../registry/schema";
 import { TENANT_FIELD } from "../naming";
 import { MoverError } from "./errors";
 import { type ContentHash, HashAccumulator } from "./hash";
 import { type DeleteScope, guardedDeleteMany } from "./guard";
+
+// BSON through the driver: a direct "bson" import can load a second copy whose classes differ from the driver's.
+const { EJSON } = BSON;
 
 /**
  * Read options of every mover read: keep BSON number types (an Int32 and a Double must not both become a JS number,

@@ -1,5 +1,5 @@
 // The canonical content hash: type-sensitive, order-independent, duplicate-sensitive.
-import { Decimal128, Double, Int32, Long, ObjectId } from "bson";
+import { Decimal128, Double, Int32, Long, ObjectId } from "mongodb";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { canonicalEjson, contentHash, documentDigest, sameContent } from "../../src/mover/hash";
