@@ -24,7 +24,7 @@ beforeAll(async () => {
     original(req, cb);
   };
   // Imported only after setMocks and setAllConfig: the entry reads config and registers resources at load.
-  entry = (await import("../../src/index.js")) as typeof entry;
+  entry = await import("../../src/index.js");
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 });
 
