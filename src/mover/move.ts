@@ -13,13 +13,24 @@ import { type CollectionProgress, type JournalEntry, type MoveEndpoint, type Mov
 import { DEFAULT_BATCH_SIZE, canonicalId, copyTenantDocuments, ensureIndexes, hashTenantDocuments, parseCanonicalId, pruneAbsent, tenantFilter } from "./transfer";
 
 /**
- * The freeze latency bound: how long after writing a freeze every running resolver is guaranteed to have seen it.
- * A resolver polls the control store every `refreshMs` (5 s by default) and applies what it read at once, so the
- * bound is one refresh interval plus a margin for a slow poll: 5 s + 5 s. Configure it to your resolvers' refreshMs.
+ * The freeze latency bound: how long after the freeze is written no running resolver can still start a write.
+ * A resolver polls the control store every `refreshMs` (default 1 s) and applies what it read at once; a resolver that
+ * cannot read the store fails writes closed after `failClosedAfterMs` (default 10 × refreshMs = 10 s). A write checked
+ * just before the freeze arrived may still be in flight: allow `inflightMs` (default 5 s) for it to land.
+ * Bound = max(refreshMs + one read, failClosedAfterMs) + inflightMs = 15 s with the resolver's defaults.
+ * Raise it if your resolvers use a longer refreshMs / failClosedAfterMs, or your writes a longer timeout.
  */
-export const DEFAULT_RESOLVER_REFRESH_MS = 5_000;
-export const DEFAULT_FREEZE_MARGIN_MS = 5_000;
-export const DEFAULT_FREEZE_BOUND_MS = DEFAULT_RESOLVER_REFRESH_MS + DEFAULT_FREEZE_MARGIN_MS;
+export function freezeBoundMs(resolver: { refreshMs?: number; failClosedAfterMs?: number; inflightMs?: number } = {}): number {
+  const refresh = resolver.refreshMs ?? DEFAULT_RESOLVER_REFRESH_MS;
+  const failClosed = resolver.failClosedAfterMs ?? 10 * refresh;
+  return Math.max(2 * refresh, failClosed) + (resolver.inflightMs ?? DEFAULT_INFLIGHT_MS);
+}
+/** The resolver's default poll interval (src/resolver/control.ts). */
+export const DEFAULT_RESOLVER_REFRESH_MS = 1_000;
+/** Time allowed for a write checked before the freeze to reach the server. */
+export const DEFAULT_INFLIGHT_MS = 5_000;
+/** freezeBoundMs() with the resolver's defaults: 15 s. */
+export const DEFAULT_FREEZE_BOUND_MS = freezeBoundMs();
 /** Days the source is kept after cut-over before clean-up is allowed. @default 7 */
 export const DEFAULT_RETENTION_DAYS = 7;
 
@@ -46,7 +57,7 @@ export interface MoverOptions {
   owner?: string;
   /** @default 60 s */
   leaseMs?: number;
-  /** @default DEFAULT_FREEZE_BOUND_MS (10 s) */
+  /** The freeze latency bound. @default DEFAULT_FREEZE_BOUND_MS (15 s) */
   freezeBoundMs?: number;
   /** @default 1000 */
   batchSize?: number;
@@ -283,7 +294,7 @@ export class Mover {
 
   private async beginCopy(r: MoveRecord): Promise<MoveRecord> {
     // Every resolver must have seen the freeze before the first read, or a write could land after its document was copied.
-    await this.waitFreezeBound(r.frozenAt);
+    await this.waitFreezeBound(r);
     const src = await this.options.connect(r.source);
     const dst = await this.options.connect(r.target);
     const indexes: Record<string, string[]> = {};
@@ -472,10 +483,10 @@ export class Mover {
     await this.options.control.write({ tenantId: r.tenantId, writes, routeTo, moveId: r.moveId, revision: r.revision + 1, updatedAt: this.now().toISOString() });
   }
 
-  private async waitFreezeBound(frozenAt: string | undefined): Promise<void> {
-    const since = frozenAt ? this.now().getTime() - new Date(frozenAt).getTime() : 0;
-    const bound = this.options.freezeBoundMs ?? DEFAULT_FREEZE_BOUND_MS;
-    if (since < bound) await this.sleep(bound - since);
+  /** Waits what remains of the bound since the freeze was recorded (a resumed mover does not wait twice). */
+  private async waitFreezeBound(r: MoveRecord): Promise<void> {
+    const since = r.frozenAt ? this.now().getTime() - new Date(r.frozenAt).getTime() : 0;
+    if (since < r.freezeBoundMs) await this.sleep(r.freezeBoundMs - since);
   }
 
   private collectionOf(client: BackendClient, route: Route, logical: string): BackendCollection {
