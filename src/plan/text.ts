@@ -33,7 +33,8 @@ export function stageCounts(s: PlanSummary): string {
 
 function clusterLine(c: ClusterRow): string {
   const t = c.tenants;
-  return [c.name, c.residency, c.region, c.instanceSize ?? "-", `backup ${c.backupPolicy ?? "-"}`, `${t.pool} pool, ${t.bridge} bridge`].join("  ");
+  const n = (v: number) => v.toLocaleString("en-US");
+  return [c.name, c.residency, c.region, c.instanceSize ?? "-", `backup ${c.backupPolicy ?? "-"}`, `${n(t.pool)} pool, ${n(t.bridge)} bridge`].join("  ");
 }
 
 function tenantLine(r: TenantRow, color: Colors): string {
