@@ -4,7 +4,6 @@ import fc from "fast-check";
 import type { Document } from "mongodb";
 import { describe, expect, test } from "vitest";
 import { createResolver } from "../../src/resolver";
-import type { ScopedCollection } from "../../src/resolver";
 import { memoryConnector } from "../../src/testing";
 import { testMap } from "./fixtures";
 
