@@ -104,3 +104,10 @@ export function tenantStageSecretName(ctx: NamingContext, stage: "bridge" | "sil
 export function mapParameterPrefix(ctx: NamingContext): string {
   return `/tenantry/${ctx.prefix}/${ctx.environment}/map`;
 }
+
+/** Database of the runtime control plane of moves on the control cluster: overrides (resolvers poll) and the move journal. */
+export const CONTROL_DATABASE = "tenantry";
+/** Collection of the ControlStore overrides (`collectionControlStore`) in CONTROL_DATABASE. */
+export const CONTROL_OVERRIDES_COLLECTION = "overrides";
+/** Collection of the move journal (state records and entries) in CONTROL_DATABASE. */
+export const MOVES_COLLECTION = "tenantry_moves";
