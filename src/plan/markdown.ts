@@ -1,7 +1,7 @@
 // The plan as GitHub-flavoured markdown for a pull-request comment: tables, large lists collapsed, kept under GitHub's size limit.
 import { formatProblem } from "../registry/problems";
 import type { Plan } from "./model";
-import { byCluster, type PlanSummary, shortType, summarize, type TenantRow } from "./summary";
+import { byCluster, collectionsText, type PlanSummary, shortType, summarize, type TenantRow } from "./summary";
 import { changeMark, stageCounts, STAGE_GIST } from "./text";
 
 export interface MarkdownOptions {
@@ -37,11 +37,11 @@ function tenantSection(title: string, rows: TenantRow[], s: { collapseAbove: num
   const body = silo
     ? table(
         ["tenant", "name", "zone", "cluster", "region", "size", "backup", "encryption", "status"],
-        shown.map((r) => [code(r.id), r.name, r.residency, r.clusterName, r.region, r.instanceSize, r.backupPolicy, r.encryption, status(r)]),
+        shown.map((r) => [code(r.id), r.name, r.residency, r.clusterName, r.region, r.instanceSize, r.backupPolicy, [r.encryption, ...r.safeguards].join(", "), status(r)]),
       )
     : table(
         ["tenant", "name", "zone", "cluster", "region", "collections", "backup", "status"],
-        shown.map((r) => [code(r.id), r.name, r.residency, r.clusterName, r.region, Object.values(r.collections).join(", "), r.backupPolicy, status(r)]),
+        shown.map((r) => [code(r.id), r.name, r.residency, r.clusterName, r.region, collectionsText(r.collections), r.backupPolicy, status(r)]),
       );
   return ["", `### ${title} (${rows.length.toLocaleString("en-US")})`, "", ...maybeCollapsed(`${rows.length.toLocaleString("en-US")} tenants`, [...body, ...note], rows.length > s.collapseAbove)];
 }

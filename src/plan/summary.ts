@@ -31,6 +31,20 @@ export interface TenantRow {
   target: string | null;
   /** Why the tenant is at its stage. */
   reasons: readonly string[];
+  /** Stage-specific safeguards in words (Backup Compliance Policy, Atlas for Government). */
+  safeguards: string[];
+}
+
+/** Physical collections in short: `t_acme__{orders, notes}` when they share a prefix, else the names. */
+export function collectionsText(collections: Record<string, string>): string {
+  const names = Object.values(collections);
+  const first = names[0];
+  const cut = first?.indexOf("__") ?? -1;
+  if (first !== undefined && cut > 0 && names.length > 1) {
+    const prefix = first.slice(0, cut + 2);
+    if (names.every((n) => n.startsWith(prefix))) return `${prefix}{${names.map((n) => n.slice(prefix.length)).join(", ")}}`;
+  }
+  return names.join(", ");
 }
 
 export interface ClusterRow {
@@ -131,6 +145,10 @@ export function summarize(plan: Plan): PlanSummary {
           : "Atlas-managed keys (shared cluster)",
       target: t.target ? `${t.target.stage} on ${t.target.cluster}` : null,
       reasons: placement?.reasons ?? [],
+      safeguards: [
+        ...(silo?.backupCompliancePolicy ? ["Backup Compliance Policy"] : []),
+        ...(silo?.government ? ["Atlas for Government"] : []),
+      ],
     };
     const groupKey = `${t.stage}\u0000${t.residency}`;
     let group = groups.get(groupKey);

@@ -3,7 +3,7 @@ import pc from "picocolors";
 import type { TenantChange } from "../connection-map/diff";
 import { formatProblem, type Problem } from "../registry/problems";
 import type { Plan } from "./model";
-import { byCluster, type ClusterRow, type PlanSummary, shortType, summarize, type TenantGroup, type TenantRow } from "./summary";
+import { byCluster, type ClusterRow, collectionsText, type PlanSummary, shortType, summarize, type TenantGroup, type TenantRow } from "./summary";
 
 export interface TextOptions {
   /** ANSI colours (only on a terminal without NO_COLOR). @default false */
@@ -39,11 +39,11 @@ function clusterLine(c: ClusterRow): string {
 
 function tenantLine(r: TenantRow, color: Colors): string {
   const flags = [r.status !== "active" ? color.yellow(`[${r.status}]`) : "", r.target ? color.cyan(`→ move to ${r.target}`) : ""].filter(Boolean);
-  const collections = Object.values(r.collections).join(", ");
   const where = r.stage === "silo" ? `${r.clusterName} ${r.region} ${r.instanceSize ?? ""}`.trim() : `${r.clusterName} ${r.region}`;
+  const why = r.reasons.length > 0 ? color.dim(` — ${r.reasons.join("; ")}`) : "";
   return [
-    `  ${color.bold(r.id)}${r.name !== r.id ? ` (${r.name})` : ""}${flags.length ? ` ${flags.join(" ")}` : ""}`,
-    `    ${where} · ${r.database}: ${collections} · backup ${r.backupPolicy ?? "-"} · ${r.encryption}`,
+    `  ${color.bold(r.id)}${r.name !== r.id ? ` (${r.name})` : ""}${flags.length ? ` ${flags.join(" ")}` : ""}${why}`,
+    `    ${[where, `${r.database}: ${collectionsText(r.collections)}`, `backup ${r.backupPolicy ?? "-"}`, r.encryption, ...r.safeguards].join(" · ")}`,
   ].join("\n");
 }
 

@@ -31,7 +31,7 @@ describe("tenantry onboard", () => {
     expect(readFileSync(file, "utf8")).toBe(`${original.toString("utf8")}  - id: acme\n    name: Acme Corp\n    tier: business\n    residency: us\n`);
     expect(r.out).toMatch(/^onboarded tenant \[acme\] as bridge in us into stacks\/dev\.tenants\.yaml/);
     expect(r.out).toContain("1 tenant: 0 pool, 1 bridge, 0 silo");
-    expect(r.out).toContain("t_acme__orders");
+    expect(r.out).toContain("t_acme__{profiles, orders, invoices, events}");
     for (const other of ["demo-free", "demo-business", "demo-enterprise"]) expect(r.out).not.toContain(other);
   });
 

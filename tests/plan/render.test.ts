@@ -91,12 +91,12 @@ describe("renderText", () => {
       "    ! umbrella: move to bridge on shared:app-us",
       "",
       "bridge · eu — 1 tenant: own collections t_<id>__<name> on the shared cluster, own database user and role",
-      "  initech (initech Inc)",
-      "    app-eu EU_CENTRAL_1 · app: t_initech__orders, t_initech__notes · backup std · Atlas-managed keys (shared cluster)",
+      "  initech (initech Inc) — tier → bridge",
+      "    app-eu EU_CENTRAL_1 · app: t_initech__{orders, notes} · backup std · Atlas-managed keys (shared cluster)",
       "",
       "silo · eu — 1 tenant: own Atlas project, cluster, credentials, backup schedule and network rules",
-      "  acme (acme Inc)",
-      "    t-acme EU_WEST_1 M30 · app: orders, notes · backup hipaa · customer-managed key (AWS KMS)",
+      "  acme (acme Inc) — tier → silo",
+      "    t-acme EU_WEST_1 M30 · app: orders, notes · backup hipaa · customer-managed key (AWS KMS) · Backup Compliance Policy",
       "",
       "Resources: 2 cloud resources (1 protect, 1 retainOnDelete), 1 component",
       "  mongodbatlas:AdvancedCluster       1",
@@ -133,8 +133,8 @@ describe("renderText", () => {
 describe("renderMarkdown", () => {
   test("tables for silo and bridge, pool per cluster, resources collapsed", () => {
     const md = renderMarkdown(planOf(small));
-    expect(md).toContain("| `acme` | acme Inc | eu | t-acme | EU_WEST_1 | M30 | hipaa | customer-managed key (AWS KMS) | active |");
-    expect(md).toContain("| `initech` | initech Inc | eu | app-eu | EU_CENTRAL_1 | t_initech__orders, t_initech__notes | std | active |");
+    expect(md).toContain("| `acme` | acme Inc | eu | t-acme | EU_WEST_1 | M30 | hipaa | customer-managed key (AWS KMS), Backup Compliance Policy | active |");
+    expect(md).toContain("| `initech` | initech Inc | eu | app-eu | EU_CENTRAL_1 | t_initech__{orders, notes} | std | active |");
     expect(md).toContain("| app-eu | eu | EU_CENTRAL_1 | 2 | 1 |");
     expect(md).toContain("`globex`, `hooli` (frozen)");
     expect(md).toContain("<summary>2 cloud resources by type</summary>");

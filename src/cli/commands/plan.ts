@@ -133,6 +133,8 @@ export async function planCommand(opts: PlanOptions, io: Io, deps: PlanDeps = {}
     throw error;
   }
   bar.done();
+  // Warnings name their file as the user would type it, like validate's problems.
+  plan = { ...plan, run: { ...plan.run, warnings: plan.run.warnings.map((w) => (w.file === undefined ? w : { ...w, file: shown(io, w.file) })) } };
 
   const format = opts.json ? "json" : opts.markdown ? "markdown" : "text";
   let output: string;
