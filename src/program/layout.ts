@@ -2,7 +2,7 @@
 import { componentName, credentialKey, sharedClusterKey, siloClusterKey, sharedProjectName, type NamingContext } from "../naming";
 import type { Location, Placement } from "../placement/types";
 import type { Problem } from "../registry/problems";
-import type { BackupPolicy, NetworkSpec, Registry, SharedCluster } from "../registry/schema";
+import { isDedicatedSize, type BackupPolicy, type NetworkSpec, type Registry, type SharedCluster } from "../registry/schema";
 import { isGovZone, zoneOf, type ResidencyZone } from "../registry/zones";
 import type { ProgramSettings } from "./config";
 import { assertClosedCidr } from "./network";
@@ -202,6 +202,13 @@ export function planLayout(settings: ProgramSettings, input: ProgramInput): Layo
       }
       if (location.government && !settings.atlasGovOrgId) {
         error("settings.atlasGovOrgId", `tenant [${id}] is provisioned through Atlas for Government: set tenantry:atlasGovOrgId`, id);
+      }
+      if (!isDedicatedSize(location.instanceSize)) {
+        if (location.customerManagedKey || location.backupCompliancePolicy) {
+          error(`${path}.instanceSize`, `tenant [${id}] needs a dedicated size (M10 or larger) for its customer-managed key and compliance policy, registry says ${location.instanceSize}`, id);
+        } else {
+          warnings.push({ severity: "warning", path: `${path}.instanceSize`, tenantId: id, message: `tenant [${id}] silo on ${location.instanceSize}: no backup schedule (only Atlas's automatic snapshots) and no PrivateLink` });
+        }
       }
       const name = componentName.silo(id);
       const privateLink = registry.network.privateLink.find((pl) => pl.region === location.region);

@@ -14,7 +14,7 @@ import {
   type NamingContext,
 } from "../naming";
 import type { Location } from "../placement/types";
-import type { BackupPolicy, NetworkSpec } from "../registry/schema";
+import { isDedicatedSize, type BackupPolicy, type NetworkSpec } from "../registry/schema";
 import { awsRegionOf } from "../registry/zones";
 import { alertTarget, siloAlerts } from "./alerts";
 import { backupScheduleArgs, policyItems, wantsPointInTime } from "./backup";
@@ -54,6 +54,7 @@ export class SiloTenant extends pulumi.ComponentResource {
     const awsRegion = awsRegionOf(location.region);
     const tags = { "tenantry-environment": ctx.environment, "tenantry-kind": "silo", "tenantry-tenant": tenantId };
     const pit = wantsPointInTime(policy);
+    const dedicated = isDedicatedSize(location.instanceSize);
 
     const project = new mongodbatlas.Project(
       `${name}-project`,
@@ -64,7 +65,7 @@ export class SiloTenant extends pulumi.ComponentResource {
     // Customer-managed key chain (REFERENCE §2.10): key → Atlas access role → IAM role → authorization → encryption at rest.
     let key: aws.kms.Key | undefined;
     let encryption: mongodbatlas.EncryptionAtRest | undefined;
-    if (location.customerManagedKey) {
+    if (location.customerManagedKey && dedicated) {
       key = new aws.kms.Key(
         `${name}-key`,
         {
@@ -123,7 +124,7 @@ export class SiloTenant extends pulumi.ComponentResource {
     }
 
     let endpointService: mongodbatlas.PrivateLinkEndpointService | undefined;
-    if (args.privateLink) {
+    if (args.privateLink && dedicated) {
       endpointService = createPrivateLink(this, name, project.id, location.region, awsRegion, args.privateLink, tags);
     }
     createAccessList(this, name, project.id, args.accessList);
@@ -147,19 +148,22 @@ export class SiloTenant extends pulumi.ComponentResource {
       }),
     );
 
-    const schedule = new mongodbatlas.CloudBackupSchedule(
-      `${name}-backup`,
-      {
-        projectId: project.id,
-        clusterName: cluster.name,
-        ...backupScheduleArgs(policy, cluster.replicationSpecs.apply((specs) => specs[0]?.zoneId ?? "")),
-        // Under a compliance policy Atlas refuses to delete the schedule; destroy only forgets it (REFERENCE §2.5).
-        ...(location.backupCompliancePolicy && { skipDestroy: true }),
-      },
-      { parent: this },
-    );
+    // Schedules exist on dedicated tiers only; Flex / M0 keep Atlas's automatic snapshots (planLayout warns).
+    const schedule = dedicated
+      ? new mongodbatlas.CloudBackupSchedule(
+          `${name}-backup`,
+          {
+            projectId: project.id,
+            clusterName: cluster.name,
+            ...backupScheduleArgs(policy, cluster.replicationSpecs.apply((specs) => specs[0]?.zoneId ?? "")),
+            // Under a compliance policy Atlas refuses to delete the schedule; destroy only forgets it (REFERENCE §2.5).
+            ...(location.backupCompliancePolicy && { skipDestroy: true }),
+          },
+          { parent: this },
+        )
+      : undefined;
 
-    if (location.backupCompliancePolicy) {
+    if (location.backupCompliancePolicy && schedule) {
       const contact = args.complianceContact;
       if (!contact) throw new Error(`tenant [${tenantId}] needs contacts.backupCompliance for its Backup Compliance Policy`);
       const items = policyItems(policy);

@@ -98,6 +98,16 @@ describe("planLayout", () => {
     expect(() => planLayout(settings, input(raw))).toThrow("tenant [s1] moves silo → silo: a move within bridge or silo is a migration the program does not model yet");
   });
 
+  test("a silo on Flex: warned (no schedule, no PrivateLink); with a customer-managed key: refused", () => {
+    const flex = (extra: object) => withTenants([{ id: "f1", name: "F", tier: "enterprise", residency: "us", region: "US_EAST_1", instanceSize: "FLEX", backupPolicy: "silo", ...extra }]);
+    expect(planLayout(settings, input(flex({}))).warnings.map((w) => w.message)).toEqual([
+      "tenant [f1] silo on FLEX: no backup schedule (only Atlas's automatic snapshots) and no PrivateLink",
+    ]);
+    expect(() => planLayout(settings, input(flex({ customerManagedKey: true })))).toThrow(
+      "tenant [f1] needs a dedicated size (M10 or larger) for its customer-managed key and compliance policy, registry says FLEX",
+    );
+  });
+
   test("a pool → silo move provisions the target silo", () => {
     const raw = withTenants([{ id: "m1", name: "M", tier: "free", residency: "us", move: { stage: "silo", region: "US_EAST_1", backupPolicy: "silo" } }]);
     expect(planLayout(settings, input(raw)).silos.map((s) => s.componentName)).toEqual(["silo-m1"]);
