@@ -1,6 +1,9 @@
 // Every CLI command, each registered by its own module.
 import type { Command } from "commander";
 import type { Io } from "../io";
+import { registerExport } from "./export";
+import { registerImport } from "./import";
+import { registerMove } from "./move";
 import { registerOffboard } from "./offboard";
 import { registerOnboard } from "./onboard";
 import { registerPlan } from "./plan";
@@ -18,4 +21,7 @@ export const commands: RegisterCommand[] = [
   registerPlan,
   registerOnboard,
   registerOffboard,
+  registerMove,
+  registerExport,
+  registerImport,
 ];
