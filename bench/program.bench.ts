@@ -67,7 +67,7 @@ export function run(): Promise<BenchResult[]> {
       const tag = `${label}, stackTraceLimit ${limit}`;
       results.push({ name: `evaluation time ${tag}`, value: r.wallMs / 1000, unit: "s", note: `${r.resources} resources (${r.custom} custom); SDK loading apart: ${(r.loadMs / 1000).toFixed(1)} s` });
       results.push({ name: `peak RSS ${tag}`, value: r.peakRssMb, unit: "MB" });
-      results.push({ name: `peak heap ${tag}`, value: r.peakHeapMb, unit: "MB" });
+      results.push({ name: `max sampled heap ${tag}`, value: r.peakHeapMb, unit: "MB", note: "sampled every 25 ms: a lower bound of the peak" });
       if (scale === 1 && limit === 0) {
         for (const stage of ["pool", "bridge", "silo"] as const) {
           const s = r.perStage[stage];
