@@ -1,5 +1,5 @@
 // One measured `tenantry plan` in a fresh process (so peak RSS belongs to it): phase timings, output sizes; prints one JSON line.
-// Usage: tsx bench/plan-worker.ts <registry.yaml> <previous-map.json|self|-> [stackTraceLimit]
+// Usage: tsx bench/plan-worker.ts <registry.yaml> <previous-map.json|self|-> [stackTraceLimit] [no-callsites]
 import { readFileSync } from "node:fs";
 import { diffMaps } from "../src/connection-map/diff";
 import { ConnectionMap } from "../src/connection-map/schema";
@@ -9,7 +9,13 @@ import { renderText } from "../src/plan/text";
 import { loadRegistryFile } from "../src/registry/load";
 
 async function main(): Promise<void> {
-  const [file = "", previousFile = "-", limitArg] = process.argv.slice(2);
+  const [file = "", previousFile = "-", limitArg, patch] = process.argv.slice(2);
+  if (patch === "no-callsites") {
+    // Experiment: the SDK's Resource constructor captures a full, source-mapped stack per resource (Resource.callsites
+    // forces Error.stackTraceLimit to Infinity); a plan never uses source positions.
+    const pulumi = await import("@pulumi/pulumi");
+    (pulumi.Resource as unknown as { callsites: () => unknown[] }).callsites = () => [];
+  }
   const t = () => performance.now();
   // CPU time (user + system) per phase as well as wall time: the machine may be shared, CPU time is the steadier measure.
   const cpu = () => {
