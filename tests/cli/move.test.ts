@@ -1,0 +1,95 @@
+// `tenantry move`, `export`, `import` as commands: exit codes, what they print, over the memory backend.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { exportCommand } from "../../src/cli/commands/export";
+import { importCommand } from "../../src/cli/commands/import";
+import { move } from "../../src/cli/commands/move";
+import { memoryIo } from "../../src/cli/io";
+import { runCli } from "../../src/cli/main";
+import { memoryTestBackend } from "../support/backends";
+import { MOVING, makeMap, seed } from "../mover/fixtures";
+
+describe("tenantry move / export / import", () => {
+  let dir: string;
+  let backend: ReturnType<typeof memoryTestBackend>;
+  const clock = { now: new Date("2026-11-28T12:00:00Z") };
+  const deps = () => ({ connector: backend.connector, now: () => clock.now, sleep: () => Promise.resolve() });
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "tenantry-cli-"));
+    backend = memoryTestBackend();
+    await seed(backend, "pool");
+    // Stack outputs hold the map under `connectionMap`; both shapes are accepted.
+    await writeFile(join(dir, "map.json"), JSON.stringify({ connectionMap: makeMap(backend, "pool", "bridge") }));
+    await writeFile(join(dir, "after.json"), JSON.stringify(makeMap(backend, "bridge", undefined)));
+    await writeFile(join(dir, "nomove.json"), JSON.stringify(makeMap(backend, "pool", undefined)));
+  });
+  afterEach(async () => {
+    await backend.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test("start → status → cleanup too early → finish → cleanup", async () => {
+    const io = memoryIo(dir);
+    expect(await move("start", MOVING, { map: "map.json", batchSize: "1000", actor: "ops-alice", cutover: true }, io, deps())).toBe(0);
+    const out = io.out.join("");
+    expect(out).toContain("tenant [acme]  move acme@2026-11-28T12:00:00.000Z  state cutover\n");
+    expect(out).toContain("  from pool shared:eu/app  to bridge shared:eu/app\n");
+    expect(out).toContain("  orders: copied 2500 in 3 batches  verified 2500 docs ");
+    expect(out).toContain("next: set the tenant's stage to the target in the registry, remove move:, pulumi up, then tenantry move finish");
+
+    const status = memoryIo(dir);
+    expect(await move("status", MOVING, { map: "map.json" }, status, deps())).toBe(0);
+    const lines = status.out.join("").split("\n");
+    expect(lines).toContain("journal:");
+    expect(lines.filter((l) => / ops-alice +cutover /.test(l))).toHaveLength(1);
+    expect(lines.filter((l) => / ops-alice +copy-batch +collection=orders batch=3 count=500 /.test(l))).toHaveLength(1);
+
+    const early = memoryIo(dir);
+    expect(await move("cleanup", MOVING, { map: "after.json" }, early, deps())).toBe(1);
+    expect(early.err.join("")).toBe("tenantry move: tenant [acme]: clean-up is refused before 2026-12-05T12:00:00.000Z (retention window after cut-over)\n");
+
+    expect(await move("finish", MOVING, { map: "map.json" }, memoryIo(dir), deps())).toBe(1);
+    expect(await move("finish", MOVING, { map: "after.json" }, memoryIo(dir), deps())).toBe(0);
+    clock.now = new Date("2026-12-06T00:00:00Z");
+    const cleanup = memoryIo(dir);
+    expect(await move("cleanup", MOVING, { map: "after.json" }, cleanup, deps())).toBe(0);
+    expect(cleanup.out.join("")).toContain("state cleaned");
+    expect(backend.memory.raw("shared:eu", "app", "orders").filter((d) => d.tenant_id === MOVING)).toEqual([]);
+  });
+
+  test.each([
+    ["unknown action", ["bogus", MOVING, { map: "map.json" }], 2, 'tenantry move: unknown action "bogus": one of start, resume, verify, cutover, rollback, cleanup, finish, status\n'],
+    ["missing map file", ["start", MOVING, { map: "nope.json" }], 2, `tenantry move: ${"<dir>"}/nope.json: cannot read the file\n`],
+    ["bad batch size", ["start", MOVING, { map: "map.json", batchSize: "0" }], 2, 'tenantry move: --batch-size must be a positive integer, got "0"\n'],
+    ["no declared target", ["start", MOVING, { map: "nomove.json" }], 1, "tenantry move: tenant [acme] has no declared move target in the connection map (add move: to the registry and run pulumi up)\n"],
+    ["unknown tenant", ["start", "nobody", { map: "map.json" }], 1, "tenantry move: tenant [nobody] is not in the connection map\n"],
+    ["resume without a move", ["resume", MOVING, { map: "map.json" }], 1, "tenantry move: tenant [acme]: cannot resume a move in state none (no move was started)\n"],
+  ] as const)("%s", async (_name, [action, tenant, opts], code, message) => {
+    const io = memoryIo(dir);
+    expect(await move(action, tenant, { ...opts }, io, deps())).toBe(code);
+    expect(io.err.join("").replace(dir, "<dir>")).toBe(message);
+  });
+
+  test("the commands are registered: a usage error through runCli exits 2", async () => {
+    const io = memoryIo(dir);
+    expect(await runCli(["move", "bogus", MOVING, "--map", "map.json"], io)).toBe(2);
+    expect(await runCli(["export", MOVING], memoryIo(dir))).toBe(2);
+    expect(await runCli(["import", MOVING, "--map", "map.json"], memoryIo(dir))).toBe(2);
+  });
+
+  test("export then import; a tampered export exits 1", async () => {
+    const io = memoryIo(dir);
+    expect(await exportCommand(MOVING, { map: "nomove.json", out: "backup" }, io, deps())).toBe(0);
+    expect(io.out.join("")).toContain("orders: 2500 documents  ");
+    expect(io.out.join("")).toContain("exported tenant [acme] from pool shared:eu to backup\n");
+    const imp = memoryIo(dir);
+    expect(await importCommand(MOVING, { map: "nomove.json", in: "backup" }, imp, deps())).toBe(0);
+    expect(imp.out.join("")).toContain("orders: 2500 upserted, 0 deleted, verified 2500 documents ");
+    await writeFile(join(dir, "backup", "events.ejson"), "{}\n");
+    const bad = memoryIo(dir);
+    expect(await importCommand(MOVING, { map: "nomove.json", in: "backup" }, bad, deps())).toBe(1);
+    expect(bad.err.join("")).toContain("events.ejson: file bytes differ from the manifest's sha256 (altered or truncated)\n");
+  });
+});
