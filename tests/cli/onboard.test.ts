@@ -109,6 +109,16 @@ describe("tenantry offboard", () => {
     ]);
   });
 
+  test("a tenant already offboarding → exit 0, file untouched", async () => {
+    const { dir, file } = project("staging");
+    expect((await run(dir, "offboard", "qa-frozen", "--env", "staging")).code).toBe(0);
+    const before = readFileSync(file);
+    const again = await run(dir, "offboard", "qa-frozen", "--env", "staging");
+    expect(again.code).toBe(0);
+    expect(again.out).toBe("tenant [qa-frozen] needs no change in stacks/staging.tenants.yaml; file left untouched\n");
+    expect(readFileSync(file).equals(before)).toBe(true);
+  });
+
   test("an unknown id → exit 1, file untouched", async () => {
     const { dir, file, original } = project();
     const r = await run(dir, "offboard", "nobody");

@@ -77,6 +77,11 @@ export async function editRegistry(
     throw error;
   }
 
+  if (result.text === text) {
+    io.stdout(`tenant [${tenantId}] needs no change in ${shown(io, file)}; file left untouched\n`);
+    return EXIT.ok;
+  }
+
   let planText: string;
   try {
     const plan = planForTenant(await planLoaded(result.loaded, deps.runner ? { runner: deps.runner } : {}), tenantId);
