@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import fc from "fast-check";
 import { memoryIo } from "../../src/cli/io";
 import { planCommand } from "../../src/cli/commands/plan";
 import { runOfflineDetailed } from "../../src/plan/engine";
@@ -73,6 +74,21 @@ describe("the leak guard", () => {
     ["an ARN", { secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:x" }, []],
   ])("%s", (_name, value, paths) => {
     expect(findSecrets(value)).toEqual(paths);
+  });
+
+  test("property: a credential URI or a known password is found at any depth", () => {
+    const password = fc.stringMatching(/^[A-Za-z0-9]{8,24}$/);
+    const user = fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/);
+    const depth = fc.array(fc.constantFrom("inputs", "tags", "list", "spec"), { maxLength: 4 });
+    fc.assert(
+      fc.property(password, user, depth, fc.boolean(), (pw, u, path, srv) => {
+        const uri = `mongodb${srv ? "+srv" : ""}://${u}:${pw}@c0.ab12c.mongodb.net/app`;
+        const nest = (leaf: unknown) => path.reduceRight<unknown>((acc, key) => (key === "list" ? [acc] : { [key]: acc }), leaf);
+        expect(findSecrets(nest({ connection: uri }))).toHaveLength(1);
+        expect(findSecrets(nest({ note: `generated ${pw} here` }), [pw])).toHaveLength(1);
+        expect(findSecrets(nest({ masked: "[secret]", host: "c0.ab12c.mongodb.net" }), [pw])).toEqual([]);
+      }),
+    );
   });
 
   test("a known generated value is found wherever it hides", () => {
