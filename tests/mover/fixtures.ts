@@ -1,5 +1,6 @@
 // Shared fixtures of the mover suites: a connection map with a declared move, tenant documents, and a mover factory.
 import { Decimal128, Double, Int32, Long, ObjectId, type Document } from "mongodb";
+import type { BackendCollection } from "../../src/backend/types";
 import type { ConnectionMap, Route } from "../../src/connection-map/schema";
 import { ConnectionMap as ConnectionMapSchema } from "../../src/connection-map/schema";
 import { collectionControlStore } from "../../src/control/mongo-store";
@@ -113,6 +114,8 @@ export interface Harness {
   clients: EndpointClients;
   sleeps: number[];
   clock: { now: Date };
+  /** The `tenantry_moves` collection. */
+  journal: BackendCollection;
   mover(extra?: Partial<MoverOptions>): Mover;
   close(): Promise<void>;
 }
@@ -141,6 +144,7 @@ export async function harness(backend: TestBackend, from: Stage, to: Stage): Pro
     clients,
     sleeps,
     clock,
+    journal,
     mover: (extra = {}) =>
       new Mover({
         map,

@@ -4,6 +4,7 @@ import type { Document } from "mongodb";
 import { afterEach, describe, expect, test } from "vitest";
 import type { BackendCollection } from "../../src/backend/types";
 import { MoveLockedError, MoveStateError, NoMoveTargetError, RetentionNotElapsedError, VerificationFailedError } from "../../src/mover/errors";
+import { MoveJournal } from "../../src/mover/journal";
 import type { MoveState } from "../../src/mover/state";
 import { backendCases, type TestBackend } from "../support/backends";
 import { type Harness, LOGICAL, MOVING, SIZES, type Stage, harness, makeMap, othersSnapshot, route, seed, tenantSnapshot } from "./fixtures";
@@ -139,7 +140,7 @@ for (const backendCase of backendCases) {
         expect(await tenantSnapshot(backend, "bridge")).toEqual(before);
       });
 
-      test("a live mover's lease refuses a second mover; an expired lease is taken over", async () => {
+      test("a live mover's lease refuses a second mover", async () => {
         const { h } = await setup("pool", "bridge");
         let refused: unknown;
         const first = h.mover({
@@ -154,6 +155,18 @@ for (const backendCase of backendCases) {
         await first.start(MOVING);
         expect(refused).toBeInstanceOf(MoveLockedError);
         expect(refused).toMatchObject({ tenantId: MOVING, holder: "tester-1" });
+      });
+
+      test("a crashed mover's lease (never released) blocks others until it expires, then the move is taken over", async () => {
+        const { h, backend, before } = await setup("pool", "bridge");
+        await expect(h.mover({ hooks: { afterStep: (s) => { if (s === "copying") throw new Died("x"); } } }).start(MOVING)).rejects.toThrow(Died);
+        // A hard crash (kill -9) releases nothing: a journal holder that never lets go stands in for it.
+        const ghost = new MoveJournal(h.journal, { actor: "ghost", owner: "ghost@host:1", leaseMs: 60_000, now: () => h.clock.now });
+        await ghost.acquire((await ghost.load(MOVING))!);
+        await expect(h.mover().resume(MOVING)).rejects.toThrow("tenant [acme]: the move is held by ghost@host:1 until 2026-11-28T12:01:10.000Z");
+        h.clock.now = new Date(h.clock.now.getTime() + 60_001);
+        expect((await h.mover().resume(MOVING)).state).toBe("verified");
+        expect(await tenantSnapshot(backend, "bridge")).toEqual(before);
       });
     });
 
