@@ -156,6 +156,14 @@ function indexKeys(doc: Document, index: IndexDef): string[] | undefined {
  * Operator objects, regexes and collations (which change string equality) take the scan.
  */
 function idCandidates(state: CollectionState, filter: Filter<Document> | undefined, collation: unknown): Document[] | undefined {
+  if (filter && collation === undefined && !Object.hasOwn(filter, "_id") && Array.isArray((filter as Document).$and)) {
+    // Every conjunct must hold, so the candidates of any one `_id` conjunct are enough (the resolver's filter shape).
+    for (const part of (filter as Document).$and as unknown[]) {
+      const found = part && typeof part === "object" ? idCandidates(state, part as Filter<Document>, collation) : undefined;
+      if (found) return found;
+    }
+    return undefined;
+  }
   if (!filter || collation !== undefined || !Object.hasOwn(filter, "_id")) return undefined;
   const id = (filter as Document)._id as unknown;
   if (id === undefined || id instanceof RegExp || Array.isArray(id)) return undefined;
@@ -490,14 +498,19 @@ class MemoryCollection implements BackendCollection {
     for (const hook of this.#store.writeHooks) hook(event);
   }
 
-  #matching(filter: Filter<Document> | undefined, options: { collation?: unknown; sort?: unknown } = {}): Document[] {
+  #matching(filter: Filter<Document> | undefined, options: { collation?: unknown; sort?: unknown } = {}, firstOnly = false): Document[] {
     const state = this.#peek();
     if (!state) {
       query(filter, options.collation); // still validates the filter
       return [];
     }
     const q = query(filter, options.collation);
-    let docs = (idCandidates(state, filter, options.collation) ?? state.docs).filter((d) => q.test(d));
+    const candidates = idCandidates(state, filter, options.collation) ?? state.docs;
+    if (firstOnly && !options.sort) {
+      const first = candidates.find((d) => q.test(d));
+      return first ? [first] : [];
+    }
+    let docs = candidates.filter((d) => q.test(d));
     if (options.sort) {
       docs = new Aggregator([{ $sort: normalizeSort(options.sort) }], mingoOptions(options.collation)).run<Document>(docs);
     }
@@ -537,7 +550,7 @@ class MemoryCollection implements BackendCollection {
 
   #update(method: string, filter: Filter<Document>, update: UpdateFilter<Document> | Document[], options: WriteOptions, many: boolean): UpdateResult<Document> & { before?: Document; after?: Document } {
     if (!isPipeline(update)) assertOperatorUpdate(update);
-    const matched = this.#matching(filter, options);
+    const matched = this.#matching(filter, options, !many);
     const targets = many ? matched : matched.slice(0, 1);
     let modified = 0;
     let before: Document | undefined;
@@ -579,7 +592,7 @@ class MemoryCollection implements BackendCollection {
 
   #replace(method: string, filter: Filter<Document>, replacement: Document, options: WriteOptions): UpdateResult<Document> & { before?: Document; after?: Document } {
     assertReplacement(replacement);
-    const [doc] = this.#matching(filter, options);
+    const [doc] = this.#matching(filter, options, true);
     if (doc) {
       if ("_id" in replacement && valueKey(replacement._id) !== valueKey(doc._id)) {
         throw serverError(66, "ImmutableField", "the _id field cannot be changed by a replacement");
@@ -603,7 +616,7 @@ class MemoryCollection implements BackendCollection {
   }
 
   #delete(method: string, filter: Filter<Document>, many: boolean, options: { collation?: unknown; sort?: unknown } = {}): Document[] {
-    const matched = this.#matching(filter, options);
+    const matched = this.#matching(filter, options, !many);
     const targets = many ? matched : matched.slice(0, 1);
     for (const doc of targets) {
       this.#beforeWrite(method, "delete");
@@ -722,10 +735,19 @@ class MemoryCollection implements BackendCollection {
           throw new MemoryBackendUnsupportedError(op, `the memory backend does not support ${op} (it writes outside the collection)`);
         }
       }
-      const source = (this.#peek()?.docs ?? []).map(cloneDoc);
+      // A leading $match (always there behind the resolver) filters before cloning, as an index would on a server.
+      let stages = pipeline;
+      let docs = this.#peek()?.docs ?? [];
+      const head = stages[0] as Document | undefined;
+      if (head && Object.keys(head).length === 1 && head.$match && typeof head.$match === "object") {
+        const q = query(head.$match as Filter<Document>, options.collation);
+        docs = (idCandidates({ docs, indexes: this.#peek()?.indexes ?? [] }, head.$match as Filter<Document>, options.collation) ?? docs).filter((d) => q.test(d));
+        stages = stages.slice(1);
+      }
+      const source = docs.map(cloneDoc);
       const resolver = (name: string): Document[] =>
         (this.#store.peek(this.#client.clusterKey, this.dbName, name)?.docs ?? []).map(cloneDoc);
-      const aggregator = new Aggregator(pipeline.map(lowerLookup), { ...mingoOptions(options.collation, options.let), collectionResolver: resolver });
+      const aggregator = new Aggregator(stages.map(lowerLookup), { ...mingoOptions(options.collation, options.let), collectionResolver: resolver });
       result = aggregator.run<Document>(source).map(cloneDoc);
       return toArray();
     };

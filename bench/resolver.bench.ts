@@ -1,0 +1,162 @@
+// Resolver benchmarks: resolution rate, scoping overhead against the bare memory backend, clients for a large map.
+import { performance } from "node:perf_hooks";
+import type { Document } from "mongodb";
+import type { ConnectTarget } from "../src/backend/types";
+import type { ConnectionMap, TenantEntry } from "../src/connection-map/schema";
+import { createResolver } from "../src/resolver";
+import { memoryConnector } from "../src/testing";
+import type { BenchResult } from "./types";
+
+const COLLECTIONS = { users: { scope: "tenant" as const }, notes: { scope: "user" as const } };
+
+function cluster(name: string, kind: "shared" | "silo") {
+  return { name, kind, srvHost: `${name}.abcde.mongodb.net`, region: "EU_WEST_1", awsRegion: "eu-west-1", residency: "eu" };
+}
+
+function secret(name: string) {
+  return { kind: "aws-secrets-manager" as const, secretArn: `arn:aws:secretsmanager:eu-west-1:1:secret:${name}`, region: "eu-west-1" };
+}
+
+/** A map with `pool` pool tenants over `shared` shared clusters, `bridge` bridge tenants with own users, `silo` silos. */
+function bigMap(pool: number, bridge: number, silo: number, shared = 3): ConnectionMap {
+  const map: ConnectionMap = { version: 1, environment: "bench", clusters: {}, credentials: {}, collections: COLLECTIONS, tenants: {} };
+  for (let s = 0; s < shared; s++) {
+    map.clusters[`shared:c${s}`] = cluster(`c${s}`, "shared");
+    map.credentials[`shared:c${s}`] = secret(`c${s}`);
+  }
+  const entry = (id: string, stage: TenantEntry["stage"], clusterKey: string, credential: string): TenantEntry => ({
+    stage,
+    cluster: clusterKey,
+    credential,
+    database: "app",
+    collections: Object.fromEntries(Object.keys(COLLECTIONS).map((c) => [c, stage === "bridge" ? `t_${id}__${c}` : c])),
+    status: "active",
+    residency: "eu",
+    partition: { tenantField: "tenant_id", tenantValue: id, userField: "user_id" },
+  });
+  for (let i = 0; i < pool; i++) map.tenants[`p${i}`] = entry(`p${i}`, "pool", `shared:c${i % shared}`, `shared:c${i % shared}`);
+  for (let i = 0; i < bridge; i++) {
+    map.credentials[`tenant:b${i}`] = secret(`b${i}`);
+    map.tenants[`b${i}`] = entry(`b${i}`, "bridge", `shared:c${i % shared}`, `tenant:b${i}`);
+  }
+  for (let i = 0; i < silo; i++) {
+    map.clusters[`silo:s${i}`] = cluster(`t-s${i}`, "silo");
+    map.credentials[`tenant:s${i}`] = secret(`s${i}`);
+    map.tenants[`s${i}`] = entry(`s${i}`, "silo", `silo:s${i}`, `tenant:s${i}`);
+  }
+  return map;
+}
+
+/** Nanoseconds per call of `fn`, best of 5 rounds of `n` calls (after a warm-up round). */
+function nsPerOp(n: number, fn: (i: number) => unknown): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 6; round++) {
+    const start = performance.now();
+    for (let i = 0; i < n; i++) fn(i);
+    const ns = ((performance.now() - start) * 1e6) / n;
+    if (round > 0) best = Math.min(best, ns);
+  }
+  return best;
+}
+
+/** Microseconds per awaited call, best of 3 rounds of `n` sequential calls (after a warm-up round). */
+async function usPerOp(n: number, fn: (i: number) => Promise<unknown>): Promise<number> {
+  let best = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 4; round++) {
+    const start = performance.now();
+    for (let i = 0; i < n; i++) await fn(i);
+    const us = ((performance.now() - start) * 1e3) / n;
+    if (round > 0) best = Math.min(best, us);
+  }
+  return best;
+}
+
+async function resolutions(): Promise<BenchResult[]> {
+  const map = bigMap(10_000, 500, 50);
+  const start = performance.now();
+  const resolver = createResolver({ map, connector: memoryConnector() });
+  const loadMs = performance.now() - start;
+  const ids = Object.keys(map.tenants);
+  let sink = 0;
+  const warm = nsPerOp(1_000_000, (i) => {
+    sink += resolver.forTenant({ tenantId: ids[i % ids.length] as string }).collection("users").collectionName.length;
+  });
+  const withUser = nsPerOp(1_000_000, (i) => {
+    sink += resolver.forTenant({ tenantId: ids[i % ids.length] as string, userId: "u1" }).collection("notes").collectionName.length;
+  });
+  await resolver.close();
+  if (sink === 0) throw new Error("unreachable");
+  return [
+    { name: "load + validate + compile a map of 10,550 tenants", value: loadMs, unit: "ms" },
+    { name: "forTenant + collection(), warm, tenant scope", value: warm, unit: "ns/op", note: `${Math.round(1e9 / warm).toLocaleString("en-US")} resolutions/s, no client allocated` },
+    { name: "forTenant + collection(), warm, user scope", value: withUser, unit: "ns/op", note: `${Math.round(1e9 / withUser).toLocaleString("en-US")} resolutions/s (a fresh scope per call)` },
+  ];
+}
+
+async function overhead(): Promise<BenchResult[]> {
+  const map = bigMap(2, 0, 0, 1);
+  const connector = memoryConnector();
+  const resolver = createResolver({ map, connector });
+  const scoped = resolver.forTenant({ tenantId: "p0" }).collection("users");
+  const target: ConnectTarget = {
+    clusterKey: "shared:c0",
+    cluster: map.clusters["shared:c0"] as ConnectionMap["clusters"][string],
+    credentialKey: "shared:c0",
+    credentialRef: map.credentials["shared:c0"] as ConnectionMap["credentials"][string],
+    credentials: undefined,
+  };
+  const bare = (await connector.connect(target)).db("app").collection("users");
+  const seed: Document[] = [];
+  for (let i = 0; i < 200; i++) for (const t of ["p0", "p1"]) seed.push({ tenant_id: t, email: `u${i}@x`, n: i });
+  connector.seed("shared:c0", "app", "users", seed);
+  const rows: BenchResult[] = [];
+  const compare = async (name: string, n: number, bareOp: (i: number) => Promise<unknown>, scopedOp: (i: number) => Promise<unknown>) => {
+    const b = await usPerOp(n, bareOp);
+    const s = await usPerOp(n, scopedOp);
+    rows.push({ name: `${name}: scoped / bare`, value: s / b, unit: "ratio", note: `bare ${b.toFixed(1)} µs, scoped ${s.toFixed(1)} µs (400-document pool collection)` });
+  };
+  await compare(
+    "find by email",
+    2000,
+    (i) => bare.find({ tenant_id: "p0", email: `u${i % 200}@x` }).toArray(),
+    (i) => scoped.find({ email: `u${i % 200}@x` }).toArray(),
+  );
+  await compare(
+    "updateOne $inc",
+    2000,
+    (i) => bare.updateOne({ tenant_id: "p0", email: `u${i % 200}@x` }, { $inc: { n: 1 } }),
+    (i) => scoped.updateOne({ email: `u${i % 200}@x` }, { $inc: { n: 1 } }),
+  );
+  await compare(
+    "aggregate $match+$group",
+    500,
+    () => bare.aggregate([{ $match: { tenant_id: "p0" } }, { $match: { n: { $gte: 100 } } }, { $group: { _id: null, c: { $sum: 1 } } }]).toArray(),
+    () => scoped.aggregate([{ $match: { n: { $gte: 100 } } }, { $group: { _id: null, c: { $sum: 1 } } }]).toArray(),
+  );
+  await compare(
+    "insertOne",
+    2000,
+    (i) => bare.insertOne({ tenant_id: "p0", email: `new${i}@x` }),
+    (i) => scoped.insertOne({ email: `new${i}@x` }),
+  );
+  await resolver.close();
+  return rows;
+}
+
+async function clients(): Promise<BenchResult[]> {
+  const map = bigMap(10_000, 500, 50);
+  const connector = memoryConnector();
+  const resolver = createResolver({ map, connector });
+  for (const id of Object.keys(map.tenants)) await resolver.forTenant({ tenantId: id }).collection("users").countDocuments({});
+  const stats = resolver.stats();
+  await resolver.close();
+  return [
+    { name: "clients opened touching 10,000 pool + 500 bridge + 50 silo tenants", value: stats.opened, unit: "clients", note: "3 shared clusters + 500 bridge users + 50 silos: one per (cluster, credential)" },
+    { name: "clients open afterwards (maxClients 100)", value: stats.open, unit: "clients", note: `${stats.pinned} pinned shared + LRU-capped per-tenant clients` },
+    { name: "clients closed by the LRU", value: stats.closed, unit: "clients" },
+  ];
+}
+
+export async function run(): Promise<BenchResult[]> {
+  return [...(await resolutions()), ...(await overhead()), ...(await clients())];
+}
