@@ -159,7 +159,7 @@ function idCandidates(state: CollectionState, filter: Filter<Document> | undefin
   if (filter && collation === undefined && !Object.hasOwn(filter, "_id") && Array.isArray((filter as Document).$and)) {
     // Every conjunct must hold, so the candidates of any one `_id` conjunct are enough (the resolver's filter shape).
     for (const part of (filter as Document).$and as unknown[]) {
-      const found = part && typeof part === "object" ? idCandidates(state, part as Filter<Document>, collation) : undefined;
+      const found = part && typeof part === "object" ? idCandidates(state, part, collation) : undefined;
       if (found) return found;
     }
     return undefined;
@@ -738,7 +738,7 @@ class MemoryCollection implements BackendCollection {
       // A leading $match (always there behind the resolver) filters before cloning, as an index would on a server.
       let stages = pipeline;
       let docs = this.#peek()?.docs ?? [];
-      const head = stages[0] as Document | undefined;
+      const head = stages[0];
       if (head && Object.keys(head).length === 1 && head.$match && typeof head.$match === "object") {
         const q = query(head.$match as Filter<Document>, options.collation);
         docs = (idCandidates({ docs, indexes: this.#peek()?.indexes ?? [] }, head.$match as Filter<Document>, options.collation) ?? docs).filter((d) => q.test(d));

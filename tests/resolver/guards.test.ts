@@ -36,11 +36,13 @@ describe("filters", () => {
   test.each([
     [undefined, { tenant_id: "acme" }],
     [{}, { tenant_id: "acme" }],
-    [{ email: "a" }, { $and: [{ tenant_id: "acme" }, { email: "a" }] }],
+    [{ email: "a" }, { tenant_id: "acme", email: "a" }],
     [{ tenant_id: "beta" }, { $and: [{ tenant_id: "acme" }, { tenant_id: "beta" }] }],
-    [{ $or: [{ tenant_id: "beta" }, {}] }, { $and: [{ tenant_id: "acme" }, { $or: [{ tenant_id: "beta" }, {}] }] }],
-    [{ email: { $ne: null } }, { $and: [{ tenant_id: "acme" }, { email: { $ne: null } }] }],
-  ])("%j is scoped as a top-level conjunct", (filter, expected) => {
+    [{ tenant_id: { $ne: "acme" } }, { $and: [{ tenant_id: "acme" }, { tenant_id: { $ne: "acme" } }] }],
+    [{ $or: [{ tenant_id: "beta" }, {}] }, { tenant_id: "acme", $or: [{ tenant_id: "beta" }, {}] }],
+    [{ email: { $ne: null } }, { tenant_id: "acme", email: { $ne: null } }],
+    [{ $text: { $search: "x" } }, { tenant_id: "acme", $text: { $search: "x" } }],
+  ])("%j is scoped with the tenant condition as a top-level conjunct", (filter, expected) => {
     expect(andCondition(T.condition, sanitizeFilter(filter, "find"))).toEqual(expected);
   });
 
@@ -160,7 +162,8 @@ describe("writes", () => {
 describe("pipelines", () => {
   test.each([
     ["empty", [], [{ $match: { tenant_id: "acme" } }]],
-    ["$match first", [{ $match: { tenant_id: "beta" } }], [{ $match: { tenant_id: "acme" } }, { $match: { tenant_id: "beta" } }]],
+    ["a leading $match joins the tenant's", [{ $match: { tenant_id: "beta" } }], [{ $match: { $and: [{ tenant_id: "acme" }, { tenant_id: "beta" }] } }]],
+    ["a leading $text match stays first", [{ $match: { $text: { $search: "x" } } }, { $limit: 1 }], [{ $match: { tenant_id: "acme", $text: { $search: "x" } } }, { $limit: 1 }]],
     [
       "$lookup equality form",
       [{ $lookup: { from: "groups", localField: "g", foreignField: "key", as: "x" } }],
@@ -171,7 +174,7 @@ describe("pipelines", () => {
       [{ $lookup: { from: "groups", let: { k: "$g" }, pipeline: [{ $match: { $expr: { $eq: ["$key", "$$k"] } } }], as: "x" } }],
       [
         { $match: { tenant_id: "acme" } },
-        { $lookup: { from: "t_acme__groups", let: { k: "$g" }, pipeline: [{ $match: { tenant_id: "acme" } }, { $match: { $expr: { $eq: ["$key", "$$k"] } } }], as: "x" } },
+        { $lookup: { from: "t_acme__groups", let: { k: "$g" }, pipeline: [{ $match: { tenant_id: "acme", $expr: { $eq: ["$key", "$$k"] } } }], as: "x" } },
       ],
     ],
     [
@@ -179,14 +182,14 @@ describe("pipelines", () => {
       [{ $graphLookup: { from: "groups", startWith: "$g", connectFromField: "k", connectToField: "k", as: "x", restrictSearchWithMatch: { a: 1 } } }],
       [
         { $match: { tenant_id: "acme" } },
-        { $graphLookup: { from: "t_acme__groups", startWith: "$g", connectFromField: "k", connectToField: "k", as: "x", restrictSearchWithMatch: { $and: [{ tenant_id: "acme" }, { a: 1 }] } } },
+        { $graphLookup: { from: "t_acme__groups", startWith: "$g", connectFromField: "k", connectToField: "k", as: "x", restrictSearchWithMatch: { tenant_id: "acme", a: 1 } } },
       ],
     ],
     ["$unionWith string", [{ $unionWith: "groups" }], [{ $match: { tenant_id: "acme" } }, { $unionWith: { coll: "t_acme__groups", pipeline: [{ $match: { tenant_id: "acme" } }] } }]],
     [
       "$geoNear keeps first place with the condition inside",
       [{ $geoNear: { near: [0, 0], distanceField: "d", query: { a: 1 } } }],
-      [{ $geoNear: { near: [0, 0], distanceField: "d", query: { $and: [{ tenant_id: "acme" }, { a: 1 }] } } }, { $match: { tenant_id: "acme" } }],
+      [{ $geoNear: { near: [0, 0], distanceField: "d", query: { tenant_id: "acme", a: 1 } } }, { $match: { tenant_id: "acme" } }],
     ],
     [
       "$vectorSearch gets a tenant filter",

@@ -158,7 +158,11 @@ export function rewritePipeline(pipeline: unknown[], scope: PipelineScope, path:
     }
   }
   const first = out[0] ? Object.keys(out[0])[0] : undefined;
-  if (prepend && !(first && FIRST_STAGES.has(first))) out.unshift({ $match: { ...scope.tags.condition } });
+  if (prepend && !(first && FIRST_STAGES.has(first))) {
+    // A leading user $match joins ours (one stage, and `$text` must be in the first one).
+    const head = first === "$match" ? (out.shift() as Document).$match : undefined;
+    out.unshift({ $match: andCondition(scope.tags.condition, head && Object.keys(head as Document).length > 0 ? (head as Document) : undefined) });
+  }
   return out;
 }
 

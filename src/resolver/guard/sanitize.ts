@@ -96,9 +96,15 @@ export function sanitizeFilter(filter: unknown, method: string, path = "filter")
   return Object.keys(copy).length === 0 ? undefined : copy;
 }
 
-/** The tenant condition as a top-level conjunct; the user's filter can only narrow it. */
-export function andCondition(condition: Document, filter: Document | undefined): Document {
-  return filter === undefined ? { ...condition } : { $and: [{ ...condition }, filter] };
+/**
+ * The tenant condition as a top-level conjunct; the user's filter can only narrow it. When the filter names no tag
+ * field, both go side by side in one document (top-level fields are ANDed, and `$text` / `$near` stay top-level, where
+ * the server wants them); otherwise `{ $and: [condition, filter] }`, so a user `tenant_id` can never replace ours.
+ */
+export function andCondition(condition: Readonly<Document>, filter: Document | undefined): Document {
+  if (filter === undefined) return { ...condition };
+  for (const field of Object.keys(condition)) if (Object.hasOwn(filter, field)) return { $and: [{ ...condition }, filter] };
+  return { ...condition, ...filter };
 }
 
 /** A document to write: a plain object, copied one level deep (getters read once), no function-valued fields. */
