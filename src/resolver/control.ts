@@ -3,7 +3,13 @@ import type { ControlStore, TenantOverride } from "../control/types";
 
 export interface ControlOptions {
   store: ControlStore;
-  /** Poll interval; a freeze written to the store is seen within `refreshMs` plus one store read. @default 1000 */
+  /**
+   * Poll interval. Freeze latency bound: a freeze written to the store is applied by every resolver within
+   * `refreshMs` + one store read (polls are chained, never overlapping). Writes check the snapshot when they start,
+   * so a write that started just before may still complete for up to its own duration (bound it with `maxTimeMS`):
+   * the mover waits `refreshMs` + store read timeout + that write bound after freezing before it copies.
+   * @default 1000
+   */
   refreshMs?: number;
   /**
    * Writes fail closed (ControlStoreStaleError) when the store has not been read successfully for this long, because
