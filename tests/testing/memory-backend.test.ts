@@ -203,4 +203,43 @@ describe("memory backend", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.hasOwn(read!, "__proto__")).toBe(true);
   });
+
+  test("$lookup with localField/foreignField and a pipeline joins by equality (any array element), then runs the pipeline", async () => {
+    const { client, coll } = await setup();
+    await coll.insertMany([{ _id: 1 as never, g: ["a", "b"] }, { _id: 2 as never, g: "c" }, { _id: 3 as never }]);
+    await client.db("app").collection("groups").insertMany([{ key: "a", t: 1 }, { key: "b", t: 2 }, { key: "c", t: 1 }, { t: 1 }]);
+    const out = await coll
+      .aggregate([{ $lookup: { from: "groups", localField: "g", foreignField: "key", pipeline: [{ $match: { t: 1 } }, { $project: { _id: 0, key: 1 } }], as: "x" } }, { $sort: { _id: 1 } }])
+      .toArray();
+    expect(out.map((d) => d.x)).toEqual([[{ key: "a" }], [{ key: "c" }], [{}]]);
+  });
+
+  test("seed, collectionNames, databaseNames and drop inspect and reset data directly", async () => {
+    const { connector } = await setup();
+    connector.seed("shared:a", "app", "b", [{ _id: 1 as never }]);
+    connector.seed("shared:a", "other", "c", [{ n: 1 }]);
+    expect(connector.collectionNames("shared:a", "app")).toEqual(["b"]);
+    expect(connector.databaseNames("shared:a")).toEqual(["app", "other"]);
+    expect(() => connector.seed("shared:a", "app", "b", [{ _id: 1 as never }])).toThrow(MongoServerError);
+    connector.drop("shared:a", "app", "b");
+    expect(connector.raw("shared:a", "app", "b")).toEqual([]);
+  });
+
+  test("onOperation holds an operation in flight until the test lets it go", async () => {
+    const { connector, coll } = await setup();
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const seen: string[] = [];
+    connector.onOperation(async (event) => {
+      seen.push(event.method);
+      if (event.method === "insertOne") await gate;
+    });
+    const pending = coll.insertOne({ _id: 1 as never });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(connector.raw("shared:a", "app", "users")).toEqual([]);
+    release();
+    await pending;
+    expect(connector.raw("shared:a", "app", "users")).toEqual([{ _id: 1 }]);
+    expect(seen).toEqual(["insertOne"]);
+  });
 });
