@@ -60,18 +60,20 @@ export class ClientPool {
     if (this.#shut) throw new ResolverClosedError();
     let entry = this.#entries.get(route.clientKey);
     if (entry) {
+      entry.inFlight++;
       if (!entry.pinned) {
         this.#entries.delete(entry.key);
         this.#entries.set(entry.key, entry);
       }
     } else {
       entry = this.#open(route);
+      // Counted as busy before evicting, so the eviction can never pick the client this lease is about to use.
+      entry.inFlight++;
       this.#entries.set(entry.key, entry);
       if (!entry.pinned) this.#unpinned++;
       this.#evict();
     }
     const held = entry;
-    held.inFlight++;
     let client: BackendClient;
     try {
       client = held.client ?? (await held.opening);

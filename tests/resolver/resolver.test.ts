@@ -340,3 +340,25 @@ describe("credentials", () => {
     await resolver.close();
   });
 });
+
+describe("client pool under pressure", () => {
+  test("when every other per-tenant client is busy, a new one is still usable (temporary overflow, then back to the cap)", async () => {
+    const connector = memoryConnector();
+    const resolver = createResolver({ map: testMap(), connector, maxClients: 1 });
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const unhook = connector.onOperation(async (event) => {
+      if (event.clusterKey === "silo:sigma") await gate;
+    });
+    const busy = resolver.forTenant({ tenantId: "sigma" }).collection("users").countDocuments({});
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await resolver.forTenant({ tenantId: "sierra" }).collection("users").countDocuments({})).toBe(0);
+    release();
+    expect(await busy).toBe(0);
+    unhook();
+    await resolver.forTenant({ tenantId: "brava" }).collection("users").countDocuments({});
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(resolver.stats()).toMatchObject({ open: 1, opened: 3 });
+    await resolver.close();
+  });
+});
