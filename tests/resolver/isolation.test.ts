@@ -1,5 +1,7 @@
 // Isolation suite driven by the scoped collection's method list: for every method, in pool, bridge and silo, tenant A
 // can do it to its own data and cannot reach B's (same emails, same join keys). Runs on a real MongoDB with MONGODB_URI.
+// On the memory backend this proves what the resolver sends, judged by mingo's semantics; only the MONGODB_URI twin
+// proves the server agrees (on it every cluster of the map is the one server, so cluster separation is not exercised).
 import type { Document } from "mongodb";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { CrossTenantWriteError, IsolationViolationError, UNSCOPABLE_METHODS } from "../../src/resolver";
