@@ -54,6 +54,21 @@ export const TenantEntry = z.strictObject({
   target: Route.optional(),
 });
 
+/**
+ * The one control location of the environment: where the mover writes freeze / route overrides and running resolvers
+ * poll them (`database.collection` on `cluster`, reached with `credential`). The move journal lives in the same database.
+ */
+export const ControlLocation = z.strictObject({
+  /** Key into `clusters`: the registry's first shared cluster. */
+  cluster: z.string().min(1),
+  /** Key into `credentials`: that cluster's shared application credential (readWrite on `database`). */
+  credential: z.string().min(1),
+  /** Database of the overrides and the move journal; the program writes `tenantry` (CONTROL_DATABASE). */
+  database: z.string().min(1),
+  /** Collection of the overrides; the program writes `overrides` (CONTROL_OVERRIDES_COLLECTION). */
+  collection: z.string().min(1),
+});
+
 export const CollectionEntry = z.strictObject({
   scope: z.enum(["tenant", "user"]),
 });
@@ -67,6 +82,11 @@ export const ConnectionMap = z
     /** The application's logical collections; the resolver refuses any other name. */
     collections: z.record(z.string(), CollectionEntry),
     tenants: z.record(z.string(), TenantEntry),
+    /**
+     * Where moves write overrides and resolvers poll them: one location per environment, so a freeze written for a
+     * tenant of any zone reaches every resolver. Absent in maps of environments without a shared cluster.
+     */
+    control: ControlLocation.optional(),
   })
   .superRefine((map, ctx) => {
     const check = (route: z.infer<typeof Route>, path: (string | number)[]) => {
@@ -82,6 +102,14 @@ export const ConnectionMap = z
         }
       }
     };
+    if (map.control) {
+      if (!(map.control.cluster in map.clusters)) {
+        ctx.addIssue({ code: "custom", path: ["control", "cluster"], message: `unknown cluster ${map.control.cluster}` });
+      }
+      if (!(map.control.credential in map.credentials)) {
+        ctx.addIssue({ code: "custom", path: ["control", "credential"], message: `unknown credential ${map.control.credential}` });
+      }
+    }
     for (const [id, tenant] of Object.entries(map.tenants)) {
       if (tenant.partition.tenantValue !== id) {
         ctx.addIssue({ code: "custom", path: ["tenants", id, "partition"], message: "tenantValue must equal the tenant id" });
@@ -95,4 +123,5 @@ export type ClusterEntry = z.infer<typeof ClusterEntry>;
 export type CredentialRef = z.infer<typeof CredentialRef>;
 export type Route = z.infer<typeof Route>;
 export type TenantEntry = z.infer<typeof TenantEntry>;
+export type ControlLocation = z.infer<typeof ControlLocation>;
 export type ConnectionMap = z.infer<typeof ConnectionMap>;
