@@ -1,8 +1,8 @@
 // Assembles the connection map from plain values (hosts, ARNs, placements) and validates it; no Pulumi here.
-import { collectionName, databaseName, TENANT_FIELD, USER_FIELD, type NamingContext } from "../naming";
+import { collectionName, CONTROL_DATABASE, CONTROL_OVERRIDES_COLLECTION, credentialKey, databaseName, sharedClusterKey, TENANT_FIELD, USER_FIELD, type NamingContext } from "../naming";
 import type { Location, Placement } from "../placement/types";
 import type { CollectionSpec } from "../registry/schema";
-import { ConnectionMap, type ClusterEntry, type CredentialRef, type Route } from "./schema";
+import { ConnectionMap, type ClusterEntry, type ControlLocation, type CredentialRef, type Route } from "./schema";
 
 /** Thrown when a connection string is not a `mongodb+srv://` URI or carries credentials. */
 export class SrvHostError extends Error {
@@ -40,6 +40,18 @@ export interface MapInput {
   placements: readonly Placement[];
   /** Map keys of each tenant's location (`routeKeys`). */
   keysOf: (tenantId: string, location: Location) => { cluster: string; credential: string };
+  /** Name of the shared cluster holding the environment's control location (`Layout.controlCluster`); none → no `control`. */
+  controlCluster?: string | undefined;
+}
+
+/** The control location on a shared cluster: its shared application credential, `tenantry.overrides`. */
+export function controlLocation(sharedCluster: string): ControlLocation {
+  return {
+    cluster: sharedClusterKey(sharedCluster),
+    credential: credentialKey.shared(sharedCluster),
+    database: CONTROL_DATABASE,
+    collection: CONTROL_OVERRIDES_COLLECTION,
+  };
 }
 
 function route(input: MapInput, tenantId: string, location: Location): Route {
@@ -73,6 +85,7 @@ export function assembleConnectionMap(input: MapInput): ConnectionMap {
         },
       ]),
     ),
+    ...(input.controlCluster !== undefined && { control: controlLocation(input.controlCluster) }),
   };
   return ConnectionMap.parse(map);
 }

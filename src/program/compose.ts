@@ -156,6 +156,7 @@ export function buildTenantry(settings: ProgramSettings, input: ProgramInput): T
         credentials: resolvedCredentials,
         placements: input.placements,
         keysOf: routeKeys,
+        controlCluster: layout.controlCluster,
       });
     });
 

@@ -75,6 +75,13 @@ export interface Layout {
   sharedClusters: SharedClusterPlan[];
   bridges: BridgePlan[];
   silos: SiloPlan[];
+  /**
+   * Shared cluster holding the environment's control location (overrides, move journal): the registry's first shared
+   * cluster, undefined when there is none. Registry order is stable as long as clusters are appended (the registry's
+   * rule for shared clusters); inserting one first would move the control location, i.e. every running resolver and
+   * the mover would look for overrides and journals somewhere new.
+   */
+  controlCluster: string | undefined;
   /** True when any resource goes through Atlas for Government. */
   needsGov: boolean;
   /** Component logical name → tenant id, to attribute resources to tenants. */
@@ -243,7 +250,8 @@ export function planLayout(settings: ProgramSettings, input: ProgramInput): Layo
     error("settings.atlasGovOrgId", "a shared cluster lies in zone us-gov (Atlas for Government): set tenantry:atlasGovOrgId");
   }
   if (errors.length > 0) throw new ProgramLayoutError(errors);
-  return { ctx, sharedProjects, sharedClusters: [...clusters.values()], bridges, silos, needsGov, componentTenants, warnings };
+  const controlCluster = registry.sharedClusters[0]?.name;
+  return { ctx, sharedProjects, sharedClusters: [...clusters.values()], controlCluster, bridges, silos, needsGov, componentTenants, warnings };
 }
 
 /** The map keys of a location: where the resolver routes a tenant. */

@@ -22,6 +22,20 @@ export function tenantSlice(map: ConnectionMap, tenantId: string): object {
   };
 }
 
+/** The index parameter: what every tenant shares, including the control location and the cluster and credential it names. */
+export function indexOf(map: ConnectionMap): object {
+  const { version, environment, collections, control } = map;
+  if (!control) return { version, environment, collections };
+  return {
+    version,
+    environment,
+    collections,
+    control,
+    clusters: { [control.cluster]: map.clusters[control.cluster] },
+    credentials: { [control.credential]: map.credentials[control.credential] },
+  };
+}
+
 /** The parameter tier a value needs: Standard up to 4096 characters, else Advanced (8 KB). */
 export function tierFor(value: string): "Standard" | "Advanced" {
   return value.length <= STANDARD_TIER_MAX ? "Standard" : "Advanced";
@@ -47,7 +61,7 @@ export class MapPublication extends pulumi.ComponentResource {
         name: `${prefix}/index`,
         type: "String",
         region: args.awsRegion,
-        insecureValue: args.map.apply((m) => JSON.stringify({ version: m.version, environment: m.environment, collections: m.collections })),
+        insecureValue: args.map.apply((m) => JSON.stringify(indexOf(m))),
       },
       { parent: this },
     );

@@ -1,5 +1,18 @@
-// The custom role of a bridge tenant: its actions reach exactly the tenant's physical collections, nothing else.
-import { collectionName } from "../naming";
+// Database roles: the shared application user's built-in roles, and the custom role of a bridge tenant whose actions
+// reach exactly the tenant's physical collections, nothing else.
+import { collectionName, CONTROL_DATABASE } from "../naming";
+
+/**
+ * Built-in roles of a shared cluster's application user: its pool data, plus the control database, where resolvers
+ * read the overrides and the mover (with the same credential, `map.control.credential`) writes them and its journal.
+ * Bridge and silo users get no access to the control database.
+ */
+export function sharedUserRoles(appDatabase: string): { roleName: string; databaseName: string }[] {
+  return [
+    { roleName: "readWrite", databaseName: appDatabase },
+    { roleName: "readWrite", databaseName: CONTROL_DATABASE },
+  ];
+}
 
 /** Actions a bridge tenant's application needs on its own collections (Atlas custom-role action names, REFERENCE §2.7). */
 export const BRIDGE_ACTIONS = [

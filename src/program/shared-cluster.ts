@@ -8,6 +8,7 @@ import { awsRegionOf } from "../registry/zones";
 import { backupScheduleArgs, wantsPointInTime } from "./backup";
 import { createAccessList, createCredentials, createPrivateLink, dataOptions } from "./children";
 import { clusterSafety, REGION_CHANGE_IS_REPLACEMENT, replicationSpecs } from "./cluster-spec";
+import { sharedUserRoles } from "./roles";
 
 export interface SharedClusterArgs {
   ctx: NamingContext;
@@ -83,7 +84,7 @@ export class SharedCluster extends pulumi.ComponentResource {
     const credentials = createCredentials(this, name, {
       projectId: args.projectId,
       username: sharedUserName(ctx, cluster.name),
-      roles: [{ roleName: "readWrite", databaseName: databaseName(ctx) }],
+      roles: sharedUserRoles(databaseName(ctx)),
       clusterName: atlasCluster.name,
       secretName: sharedSecretName(ctx, cluster.name),
       awsRegion,

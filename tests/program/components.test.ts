@@ -62,12 +62,15 @@ describe("SharedCluster", () => {
     expect(schedule.inputs.restoreWindowDays).toBe(1);
   });
 
-  test("app user: readWrite on the app database only, scoped to its cluster; secret in the cluster's region", () => {
+  test("app user: readWrite on the app database and the control database only, scoped to its cluster; secret in the cluster's region", () => {
     expect(one(protectedRun, "shared-eu-1-user").inputs).toMatchObject({
       username: "app-test-eu-1-app",
       authDatabaseName: "admin",
       password: "[secret]",
-      roles: [{ roleName: "readWrite", databaseName: "app" }],
+      roles: [
+        { roleName: "readWrite", databaseName: "app" },
+        { roleName: "readWrite", databaseName: "tenantry" },
+      ],
       scopes: [{ type: "CLUSTER", name: "eu-1" }],
     });
     expect(one(protectedRun, "shared-eu-1-secret").inputs).toMatchObject({ name: "tenantry/app/test/shared/eu-1", region: "eu-central-1" });
@@ -193,6 +196,14 @@ describe("options: protect and retainOnDelete", () => {
     for (const r of protectedRun.run.resources.filter((x) => ["DatabaseUser", "CustomDbRole"].includes(kind(x)))) {
       expect([r.name, r.retainOnDelete, r.protect]).toEqual([r.name, false, false]);
     }
+  });
+
+  test("silo users keep readWrite on their own app database only (no control database)", () => {
+    expect(one(protectedRun, "silo-euro-e-user").inputs).toMatchObject({ roles: [{ roleName: "readWrite", databaseName: "app" }] });
+  });
+
+  test("the map's control location: the registry's first shared cluster with its shared app credential", () => {
+    expect(protectedRun.run.connectionMap.control).toEqual({ cluster: "shared:eu-1", credential: "shared:eu-1", database: "tenantry", collection: "overrides" });
   });
 
   test("offboarding silo: still fully registered, protect lifted, data retained, map says offboarding", () => {

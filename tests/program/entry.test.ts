@@ -33,6 +33,7 @@ test("exports a valid connection map built from the configured prefix; protect o
   expect(map.environment).toBe("dev");
   expect(map.tenants["demo-business"]?.database).toBe("acme");
   expect(map.credentials["shared:dev-us-1"]?.secretArn).toMatch(/^arn:aws:secretsmanager:us-east-1:\d{12}:secret:tenantry\/acme\/dev\/shared\/dev-us-1-/);
+  expect(map.control).toEqual({ cluster: "shared:dev-us-1", credential: "shared:dev-us-1", database: "tenantry", collection: "overrides" });
   expect(protects.get("silo-demo-enterprise-cluster")).toBe(false);
   expect(protects.get("project-us")).toBe(false);
   expect(Error.stackTraceLimit).toBe(0);

@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { assembleConnectionMap, srvHostOf, SrvHostError } from "../../src/connection-map/build";
 import { DEFAULT_SETTINGS, OFFLINE_SETTINGS, resolveSettings, SettingsError } from "../../src/program/config";
 import { planLayout, ProgramLayoutError, routeKeys } from "../../src/program/layout";
-import { STANDARD_TIER_MAX, tenantSlice, tierFor } from "../../src/program/map-publication";
+import { indexOf, STANDARD_TIER_MAX, tenantSlice, tierFor } from "../../src/program/map-publication";
 import type { RegistryInput } from "../../src/registry/schema";
 import { BASE, input, withTenants } from "./fixtures";
 
@@ -38,6 +38,18 @@ describe("planLayout", () => {
     ]);
     expect(layout.needsGov).toBe(false);
     expect(layout.warnings).toEqual([]);
+    // The registry's first shared cluster, whatever zone the tenants live in.
+    expect(layout.controlCluster).toBe("eu-1");
+  });
+
+  test("the control cluster follows registry order; no shared cluster, no control cluster", () => {
+    const swapped = { ...BASE, sharedClusters: [...(BASE.sharedClusters ?? [])].reverse() };
+    expect(planLayout(settings, input(swapped)).controlCluster).toBe("us-1");
+    const silosOnly = withTenants(
+      [{ id: "solo", name: "Solo", tier: "enterprise", residency: "eu", region: "EU_CENTRAL_1", backupPolicy: "silo" }],
+      { sharedClusters: [] },
+    );
+    expect(planLayout(settings, input(silosOnly)).controlCluster).toBeUndefined();
   });
 
   test("a configured project replaces the zone's Project resource", () => {
@@ -149,8 +161,10 @@ describe("connection map assembly", () => {
         },
       ],
       keysOf: routeKeys,
+      controlCluster: "eu-1",
     });
     expect(map.clusters["shared:eu-1"]?.srvHost).toBe("eu-1.x.mongodb.net");
+    expect(map.control).toEqual({ cluster: "shared:eu-1", credential: "shared:eu-1", database: "tenantry", collection: "overrides" });
     expect(map.tenants.a).toEqual({
       stage: "pool", cluster: "shared:eu-1", credential: "shared:eu-1", database: "app",
       collections: { orders: "orders", profiles: "profiles" }, status: "active", residency: "eu",
@@ -165,6 +179,38 @@ describe("connection map assembly", () => {
     const slice = tenantSlice(map, "b");
     expect(Object.keys((slice as { clusters: object }).clusters)).toEqual(["shared:eu-1", "silo:b"]);
     expect(Object.keys((slice as { credentials: object }).credentials)).toEqual(["bridge:b", "silo:b"]);
+    expect(indexOf(map)).toEqual({
+      version: 1,
+      environment: "test",
+      collections: map.collections,
+      control: map.control,
+      clusters: { "shared:eu-1": map.clusters["shared:eu-1"] },
+      credentials: { "shared:eu-1": map.credentials["shared:eu-1"] },
+    });
+  });
+
+  test("a control location naming an unknown cluster or credential is refused", () => {
+    const { registry } = input();
+    const build = (controlCluster: string) => () =>
+      assembleConnectionMap({
+        ctx: { prefix: "app", environment: "test" },
+        collections: registry.collections,
+        clusters: [],
+        credentials: [],
+        placements: [],
+        keysOf: routeKeys,
+        controlCluster,
+      });
+    let issues: { path: PropertyKey[]; message: string }[] = [];
+    try {
+      build("nowhere")();
+    } catch (error) {
+      issues = (error as { issues: typeof issues }).issues;
+    }
+    expect(issues.map((i) => [i.path.join("."), i.message])).toEqual([
+      ["control.cluster", "unknown cluster shared:nowhere"],
+      ["control.credential", "unknown credential shared:nowhere"],
+    ]);
   });
 });
 

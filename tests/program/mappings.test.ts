@@ -4,7 +4,7 @@ import { alertTarget, siloAlerts } from "../../src/program/alerts";
 import { backupScheduleArgs, policyItems } from "../../src/program/backup";
 import { clusterSafety, replicationSpecs } from "../../src/program/cluster-spec";
 import { assertClosedCidr, cidrSlug, OpenNetworkError } from "../../src/program/network";
-import { BRIDGE_ACTIONS, bridgeRoleActions } from "../../src/program/roles";
+import { BRIDGE_ACTIONS, bridgeRoleActions, sharedUserRoles } from "../../src/program/roles";
 
 describe("backup policy → CloudBackupSchedule", () => {
   test.each([
@@ -63,6 +63,15 @@ describe("bridge role", () => {
     expect(BRIDGE_ACTIONS).not.toContain("LIST_DATABASES");
     const actions = bridgeRoleActions("acme", "app", ["orders"]);
     expect(actions.flatMap((a) => a.resources).every((r) => r.collectionName.startsWith("t_acme__"))).toBe(true);
+  });
+});
+
+describe("shared app user roles", () => {
+  test("readWrite on the app database and on the control database, nothing else", () => {
+    expect(sharedUserRoles("app")).toEqual([
+      { roleName: "readWrite", databaseName: "app" },
+      { roleName: "readWrite", databaseName: "tenantry" },
+    ]);
   });
 });
 
