@@ -1,8 +1,17 @@
 // The resolver's view of the control store: polled in the background into a snapshot that operations read synchronously.
+import { collectionControlStore } from "../control/mongo-store";
 import type { ControlStore, TenantOverride } from "../control/types";
+import type { ClientPool } from "./clients";
+import type { CompiledControl } from "./routing";
 
 export interface ControlOptions {
-  store: ControlStore;
+  /**
+   * Where overrides are read. An explicit store always wins. Without one the resolver reads the connection map's
+   * `control` location (`collectionControlStore` over its own pooled client for `control.cluster` /
+   * `control.credential`), and follows it across `reload`s; the map must then declare `control`.
+   * @default the map's control location
+   */
+  store?: ControlStore;
   /**
    * Poll interval. Freeze latency bound: a freeze written to the store is applied by every resolver within
    * `refreshMs` + one store read (polls are chained, never overlapping). Writes check the snapshot when they start,
@@ -16,6 +25,27 @@ export interface ControlOptions {
    * a move may have frozen the tenant meanwhile. Reads continue. @default 10 × refreshMs
    */
   failClosedAfterMs?: number;
+}
+
+/**
+ * The control store at the map's control location, read through the resolver's client pool: each call leases the
+ * pinned client of (control cluster, control credential) and releases it, so reloads and `close()` retire it like any
+ * other client.
+ */
+export function mapControlStore(pool: ClientPool, control: CompiledControl): ControlStore {
+  const using = async <T>(action: (store: ControlStore) => Promise<T>): Promise<T> => {
+    const lease = await pool.lease(control.route);
+    try {
+      return await action(collectionControlStore(lease.client.db(control.database).collection(control.collection)));
+    } finally {
+      lease.release();
+    }
+  };
+  return {
+    readAll: () => using((store) => store.readAll()),
+    write: (override) => using((store) => store.write(override)),
+    remove: (tenantId) => using((store) => store.remove(tenantId)),
+  };
 }
 
 export class ControlSnapshot {

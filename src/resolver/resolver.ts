@@ -4,7 +4,7 @@ import type { Connector } from "../backend/types";
 import { ConnectionMap } from "../connection-map/schema";
 import { ClientPool } from "./clients";
 import type { PoolStats } from "./clients";
-import { ControlSnapshot } from "./control";
+import { ControlSnapshot, mapControlStore } from "./control";
 import type { ControlOptions } from "./control";
 import { awsSecretsManagerCredentials } from "./credentials";
 import type { CredentialProvider } from "./credentials";
@@ -22,8 +22,17 @@ export interface ResolverOptions {
   connector?: Connector;
   /** Resolves credential references (skipped for connectors that need none). @default awsSecretsManagerCredentials() */
   credentials?: CredentialProvider;
-  /** Runtime overrides of moves (freeze, route to target), polled in the background. */
-  control?: ControlOptions;
+  /**
+   * Runtime overrides of moves (freeze, route to target), polled in the background.
+   * - omitted: the map's `control` location when the map declares one (default intervals); nothing to poll otherwise;
+   * - `{ store, … }`: that store, whatever the map says;
+   * - `{ refreshMs?, failClosedAfterMs? }` without `store`: the map's `control` location, which the map must declare
+   *   (else InvalidConnectionMapError);
+   * - `false`: never poll. The resolver then never sees a move's freeze or cut-over: only for tools and tests.
+   * Once the resolver polls the map's location, `reload` follows it when it moves and refuses a map without one.
+   * @default the map's control location, when the map declares one
+   */
+  control?: ControlOptions | false;
   /**
    * Most clients kept open for per-tenant credentials (bridge / silo users); least recently used idle ones are closed
    * beyond it. Shared credentials are not counted. @default 100
@@ -89,6 +98,18 @@ function idProblem(value: unknown, kind: "tenantId" | "userId"): string | undefi
   return undefined;
 }
 
+/** A map without `control` given to a resolver that must poll the map's control location. */
+function noControlLocation(): InvalidConnectionMapError {
+  return new InvalidConnectionMapError([
+    {
+      code: "custom",
+      path: ["control"],
+      input: undefined,
+      message: "the resolver polls the map's control location (control without store) but the map declares none: regenerate the map, pass control.store, or control: false",
+    },
+  ]);
+}
+
 function parseMap(map: unknown): CompiledMap {
   const parsed = ConnectionMap.safeParse(map);
   if (!parsed.success) throw new InvalidConnectionMapError(parsed.error.issues);
@@ -143,12 +164,19 @@ export function createResolver(options: ResolverOptions): Resolver {
   const credentials = connector.needsCredentials ? (options.credentials ?? awsSecretsManagerCredentials()) : undefined;
   const maxClients = options.maxClients ?? 100;
   if (!Number.isInteger(maxClients) || maxClients < 1) throw new RangeError("maxClients must be a positive integer");
-  const core: ResolverCore = {
-    map: parseMap(options.map),
-    control: new ControlSnapshot(options.control, onError),
-    pool: new ClientPool(connector, credentials, maxClients, onError),
-    closed: false,
+  const control = options.control;
+  // Where overrides come from: an explicit store, else the map's control location (unless polling is switched off).
+  const fromMap = control !== false && control?.store === undefined;
+  const mustPollMap = fromMap && control !== undefined;
+  const initial = parseMap(options.map);
+  if (mustPollMap && !initial.control) throw noControlLocation();
+  const pool = new ClientPool(connector, credentials, maxClients, onError);
+  const snapshotFor = (map: CompiledMap): ControlSnapshot => {
+    if (control === false) return new ControlSnapshot(undefined, onError);
+    if (!fromMap || !map.control) return new ControlSnapshot(control, onError);
+    return new ControlSnapshot({ ...control, store: mapControlStore(pool, map.control) }, onError);
   };
+  const core: ResolverCore = { map: initial, control: snapshotFor(initial), pool, closed: false };
   // Scopes without a user are cached per tenant of the current map (bounded by the map); user scopes are fresh.
   let tenantScopes = new Map<string, Scope>();
 
@@ -183,8 +211,18 @@ export function createResolver(options: ResolverOptions): Resolver {
     reload(map: unknown): void {
       if (core.closed) throw new ResolverClosedError();
       const next = parseMap(map);
+      const previous = core.map;
+      // Fail closed: a resolver polling the map's control location never silently stops seeing freezes.
+      if (fromMap && !next.control && (mustPollMap || previous.control)) throw noControlLocation();
       core.map = next;
       tenantScopes = new Map();
+      if (fromMap && next.control?.identity !== previous.control?.identity) {
+        // The control location moved: poll the new one from scratch (operations wait for its first read, as at start)
+        // and stop the old one; its client is retired below like any client no route uses any more.
+        const old = core.control;
+        core.control = snapshotFor(next);
+        old.stop();
+      }
       core.pool.retainOnly(next.clientKeys);
     },
     refreshControl: () => core.control.refresh(),

@@ -37,21 +37,36 @@ export interface CompiledTenant {
   readonly target: CompiledRoute | undefined;
 }
 
+/** The map's control location, ready to poll through the resolver's own client pool. */
+export interface CompiledControl {
+  /** The client to read it with: the control cluster and its credential (always pinned). */
+  readonly route: CompiledRoute;
+  readonly database: string;
+  readonly collection: string;
+  /** Equal identities mean the same store: a reload keeps polling it instead of starting over. */
+  readonly identity: string;
+}
+
 export interface CompiledMap {
   readonly map: ConnectionMap;
   readonly tenants: ReadonlyMap<string, CompiledTenant>;
   /** Logical collection → its scope. */
   readonly collections: ReadonlyMap<string, "tenant" | "user">;
   readonly declared: readonly string[];
-  /** Every client key some route uses. */
+  /** Every client key some route (or the control location) uses. */
   readonly clientKeys: ReadonlySet<string>;
+  /** The map's `control`, when it declares one. */
+  readonly control: CompiledControl | undefined;
 }
 
-function clientKeyOf(route: Route, map: ConnectionMap): string {
+function clientKeyOf(route: Pick<Route, "cluster" | "credential">, map: ConnectionMap): string {
   const cluster = map.clusters[route.cluster] as ClusterEntry;
   const ref = map.credentials[route.credential] as CredentialRef;
   return [route.cluster, route.credential, cluster.srvHost, ref.secretArn, ref.region].join("\u0000");
 }
+
+/** Counts the control location as one more user of its client, so that client is pinned for the routes sharing it. */
+const CONTROL_USER = "\u0000control";
 
 /** Compiles a map that already passed the ConnectionMap schema (its cross-references are known to hold). */
 export function compileMap(map: ConnectionMap): CompiledMap {
@@ -63,6 +78,12 @@ export function compileMap(map: ConnectionMap): CompiledMap {
       if (!users) usage.set(key, (users = new Set()));
       users.add(id);
     }
+  }
+  if (map.control) {
+    const key = clientKeyOf(map.control, map);
+    let users = usage.get(key);
+    if (!users) usage.set(key, (users = new Set()));
+    users.add(CONTROL_USER);
   }
   const compileRoute = (route: Route): CompiledRoute => {
     const clientKey = clientKeyOf(route, map);
@@ -90,5 +111,12 @@ export function compileMap(map: ConnectionMap): CompiledMap {
     });
   }
   const collections = new Map(Object.entries(map.collections).map(([name, c]) => [name, c.scope] as const));
-  return { map, tenants, collections, declared: [...collections.keys()].sort(), clientKeys: new Set(usage.keys()) };
+  let control: CompiledControl | undefined;
+  if (map.control) {
+    const { database, collection } = map.control;
+    // The route of the control client: no tenant's, so no collections; polled every refreshMs, hence always pinned.
+    const route = { ...compileRoute({ stage: "pool", cluster: map.control.cluster, credential: map.control.credential, database, collections: {} }), pinned: true };
+    control = { route, database, collection, identity: [route.clientKey, database, collection].join("\u0000") };
+  }
+  return { map, tenants, collections, declared: [...collections.keys()].sort(), clientKeys: new Set(usage.keys()), control };
 }

@@ -53,10 +53,10 @@ import { guardArrayFilters, guardUpdate, makeTags, tagDocument } from "./guard/w
 import type { Tags } from "./guard/writes";
 import type { CompiledMap, CompiledRoute } from "./routing";
 
-/** The state a scope reads at each operation; `reload` swaps `map` in one assignment. */
+/** The state a scope reads at each operation; `reload` swaps `map` (and `control`, when the control location moved) in one assignment each. */
 export interface ResolverCore {
   map: CompiledMap;
-  readonly control: ControlSnapshot;
+  control: ControlSnapshot;
   readonly pool: ClientPool;
   closed: boolean;
 }
@@ -220,7 +220,9 @@ export class ScopedCollectionImpl {
   }
 
   async #settled(): Promise<void> {
-    if (!this.#core.control.settled) await this.#core.control.whenSettled;
+    // A loop, not an if: a reload may swap in a new snapshot (moved control location) while this one settles, and an
+    // operation must never decide on a snapshot that has not read its store yet. `#resolve` follows synchronously.
+    while (!this.#core.control.settled) await this.#core.control.whenSettled;
   }
 
   /** Validates (in `prepare`, before any client is borrowed), then runs on a leased client and releases it. */

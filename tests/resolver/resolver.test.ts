@@ -21,8 +21,10 @@ import {
   mongoConnector,
   staticCredentials,
 } from "../../src/resolver";
+import type { ConnectionMap } from "../../src/connection-map/schema";
 import type { ControlStore, TenantOverride } from "../../src/resolver";
-import { memoryConnector } from "../../src/testing";
+import { collectionControlStore } from "../../src/resolver";
+import { memoryConnector, type MemoryConnector } from "../../src/testing";
 import { PAIRS, tenantEntry, testMap } from "./fixtures";
 
 function errorOf(fn: () => unknown): unknown {
@@ -219,6 +221,77 @@ describe("freezes and moves", () => {
     expect(error).toBeInstanceOf(ControlStoreStaleError);
     expect(error).toMatchObject({ retryable: true, tenantId: "acme" });
     expect(errors).toEqual([new Error("control store down")]);
+    await resolver.close();
+  });
+});
+
+describe("the map's control location", () => {
+  const located = (database = "tenantry"): ConnectionMap => ({
+    ...testMap(),
+    control: { cluster: "shared:eu", credential: "shared:eu", database, collection: "overrides" },
+  });
+  /** The store the mover writes: `collectionControlStore` on its own client of the same (memory) cluster. */
+  async function moverStore(connector: MemoryConnector, map: ConnectionMap): Promise<ControlStore> {
+    const { cluster, credential, database, collection } = map.control!;
+    const client = await connector.connect({ clusterKey: cluster, cluster: map.clusters[cluster]!, credentialKey: credential, credentialRef: map.credentials[credential]!, credentials: undefined });
+    return collectionControlStore(client.db(database).collection(collection));
+  }
+
+  test("a freeze the mover writes there reaches resolvers polling by default or with control: { refreshMs }; control: false never sees it", async () => {
+    const connector = memoryConnector();
+    const map = located();
+    const byDefault = createResolver({ map, connector });
+    const explicit = createResolver({ map, connector, control: { refreshMs: 60_000 } });
+    const off = createResolver({ map, connector, control: false });
+    await (await moverStore(connector, map)).write(override("acme", 1, { writes: "frozen" }));
+    for (const resolver of [byDefault, explicit]) {
+      await resolver.refreshControl();
+      await expect(resolver.forTenant({ tenantId: "acme" }).collection("users").insertOne({})).rejects.toMatchObject({ name: "TenantFrozenError", source: "control" });
+      await resolver.forTenant({ tenantId: "beta" }).collection("users").insertOne({});
+    }
+    await off.forTenant({ tenantId: "acme" }).collection("users").insertOne({});
+    expect(connector.raw("shared:eu", "app", "users").map((d) => d.tenant_id)).toEqual(["beta", "beta", "acme"]);
+    // The control client is the shared one pool tenants use: no extra client.
+    expect(byDefault.stats()).toMatchObject({ open: 1, pinned: 1 });
+    await Promise.all([byDefault.close(), explicit.close(), off.close()]);
+  });
+
+  test("an explicit store wins over the map's control location", async () => {
+    const connector = memoryConnector();
+    const map = located();
+    const store = memoryControlStore();
+    await store.write(override("acme", 1, { writes: "frozen" }));
+    await (await moverStore(connector, map)).write(override("beta", 1, { writes: "frozen" }));
+    const resolver = createResolver({ map, connector, control: { store, refreshMs: 60_000 } });
+    await expect(resolver.forTenant({ tenantId: "acme" }).collection("users").insertOne({})).rejects.toBeInstanceOf(TenantFrozenError);
+    await resolver.forTenant({ tenantId: "beta" }).collection("users").insertOne({});
+    await resolver.close();
+  });
+
+  test("control without store needs a map that declares one; reload follows a moved location and refuses to drop it", async () => {
+    const connector = memoryConnector();
+    expect(errorOf(() => createResolver({ map: testMap(), connector, control: { refreshMs: 60_000 } }))).toBeInstanceOf(InvalidConnectionMapError);
+    // A map without `control` and no control option: nothing to poll, no client opened (offline tests stay as they were).
+    const plain = createResolver({ map: testMap(), connector });
+    expect(connector.stats().connects).toBe(0);
+    await plain.close();
+
+    const first = located("tenantry");
+    const moved = located("tenantry_next");
+    await (await moverStore(connector, first)).write(override("acme", 1, { writes: "frozen" }));
+    const resolver = createResolver({ map: first, connector });
+    const users = resolver.forTenant({ tenantId: "acme" }).collection("users");
+    await expect(users.insertOne({})).rejects.toBeInstanceOf(TenantFrozenError);
+
+    expect(errorOf(() => resolver.reload(testMap()))).toBeInstanceOf(InvalidConnectionMapError);
+    await expect(users.insertOne({})).rejects.toBeInstanceOf(TenantFrozenError);
+
+    resolver.reload(moved);
+    await users.insertOne({ at: "moved" });
+    await (await moverStore(connector, moved)).write(override("acme", 1, { writes: "frozen" }));
+    await resolver.refreshControl();
+    await expect(users.insertOne({})).rejects.toBeInstanceOf(TenantFrozenError);
+    expect(connector.raw("shared:eu", "app", "users").map((d) => d.at)).toEqual(["moved"]);
     await resolver.close();
   });
 });

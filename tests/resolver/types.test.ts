@@ -6,6 +6,7 @@ import { createResolver } from "../../src/resolver";
 import type {
   IsolationReason,
   Resolver,
+  ResolverOptions,
   RouteInfo,
   ScopedCollection,
   ScopedCursor,
@@ -49,6 +50,11 @@ describe("public types", () => {
     expectTypeOf(() => users.bulkWrite([])).returns.resolves.toEqualTypeOf<BulkWriteResult>();
     expectTypeOf<TenantFrozenError["retryable"]>().toEqualTypeOf<true>();
     expectTypeOf<IsolationReason>().toExtend<string>();
+    // The control store is optional (the map's control location), and polling can be switched off, but not half-way.
+    expectTypeOf<{ refreshMs: number }>().toExtend<NonNullable<ResolverOptions["control"]>>();
+    expectTypeOf<false>().toExtend<NonNullable<ResolverOptions["control"]>>();
+    // @ts-expect-error `true` is not an option: omit `control` for the map's location
+    expectTypeOf<true>().toExtend<NonNullable<ResolverOptions["control"]>>();
 
     // Never called: these lines exist for the compiler.
     const _misuse = async (): Promise<void> => {
