@@ -2,7 +2,7 @@
 // journal on the control cluster. Library code: nothing here prints.
 import { readFile } from "node:fs/promises";
 import type { Connector } from "../backend/types";
-import { ConnectionMap } from "../connection-map/schema";
+import { ConnectionMap, type ControlLocation } from "../connection-map/schema";
 import { collectionControlStore } from "../control/mongo-store";
 import type { ControlStore } from "../control/types";
 import { CONTROL_DATABASE, CONTROL_OVERRIDES_COLLECTION, MOVES_COLLECTION } from "../naming";
@@ -55,66 +55,98 @@ export interface SessionOptions {
    * Credentials must not be in it: use a server without auth or pass them through the environment the driver reads.
    */
   uri?: string;
-  /** Cluster key holding `tenantry.overrides` and `tenantry.tenantry_moves`. @default defaultControlCluster() */
-  controlCluster?: string;
+  /** Cluster key holding the overrides and the move journal (`--control-cluster`). @default the map's `control.cluster` */
+  controlCluster?: string | undefined;
   /** Replaces the driver connector (tests: the memory connector). */
   connector?: Connector;
   /** @default Secrets Manager, for connectors that need credentials */
   credentials?: CredentialsProvider;
 }
 
-export interface Session {
+/** Clients to a tenant's endpoints, without the control location (export, import). */
+export interface EndpointSession {
   clients: EndpointClients;
-  control: ControlStore;
-  journal: BackendCollection;
   /** True when every cluster reaches one server (then namespaces must differ by database or collection). */
   singleServer: boolean;
   close(): Promise<void>;
 }
 
-/**
- * The first shared cluster (by key) of the tenant's residency, else the tenant's current cluster. Not simply the
- * current cluster: after a pool → silo move and `pulumi up` that would be the silo, and `move finish` / `cleanup` /
- * `status` would look for the journal on the wrong cluster. Resolvers must poll the same place.
- */
-export function defaultControlCluster(map: ConnectionMap, tenantId: string): string {
-  const entry = map.tenants[tenantId];
-  if (!entry) throw new UnknownMoveTenantError(tenantId);
-  const shared = Object.keys(map.clusters)
-    .sort()
-    .find((key) => map.clusters[key]?.kind === "shared" && map.clusters[key]?.residency === entry.residency);
-  return shared ?? entry.cluster;
+export interface Session extends EndpointSession {
+  control: ControlStore;
+  journal: BackendCollection;
 }
 
-/** Opens the clients, the control store and the journal for one tenant's move, export or import. */
-export async function openSession(options: SessionOptions): Promise<Session> {
+/** The connection map declares no control location and no `--control-cluster` was given. */
+export class NoControlLocationError extends MoverError {
+  override readonly name = "NoControlLocationError";
+  constructor() {
+    super(
+      "the connection map declares no control location (`control`): regenerate it with pulumi up (or tenantry plan --out), " +
+        "or pass --control-cluster <key> and give every resolver the same store",
+    );
+  }
+}
+
+/**
+ * Where the mover writes overrides and its journal: the map's `control` (the one location every resolver polls by
+ * default), or `--control-cluster` when given. No fallback to a cluster of the tenant's zone: resolvers would not poll
+ * it, so a freeze there would reach nobody (fail closed instead). On another cluster than the map's, the credential is
+ * that of a route there, a pool route first (the shared application user, the one with readWrite on the control
+ * database); database and collection stay the map's, else the program's names.
+ */
+export function controlLocation(map: ConnectionMap, controlCluster?: string): ControlLocation {
+  if (controlCluster === undefined || controlCluster === map.control?.cluster) {
+    if (!map.control) throw new NoControlLocationError();
+    return map.control;
+  }
+  if (!map.clusters[controlCluster]) throw new MoverError(`--control-cluster ${controlCluster} is not a cluster of the connection map`);
+  const routes = Object.values(map.tenants).flatMap((t) => (t.target ? [t, t.target] : [t])).filter((r) => r.cluster === controlCluster);
+  const onCluster = routes.find((r) => r.stage === "pool") ?? routes[0];
+  if (!onCluster) throw new MoverError(`no route of the map uses cluster ${controlCluster}: no credential to reach it`);
+  return {
+    cluster: controlCluster,
+    credential: onCluster.credential,
+    database: map.control?.database ?? CONTROL_DATABASE,
+    collection: map.control?.collection ?? CONTROL_OVERRIDES_COLLECTION,
+  };
+}
+
+/**
+ * Opens (lazily) the clients of one tenant's export or import: no control location needed, none opened, so maps
+ * without `control` still work for per-tenant backups.
+ */
+export function openEndpoints(options: Omit<SessionOptions, "controlCluster">): EndpointSession {
   const { map, tenantId } = options;
-  const entry = map.tenants[tenantId];
-  if (!entry) throw new UnknownMoveTenantError(tenantId);
+  if (!map.tenants[tenantId]) throw new UnknownMoveTenantError(tenantId);
   const uri = options.uri;
   const connector = options.connector ?? (uri ? mongoConnector({ uri: () => uri, appName: "tenantry-mover" }) : mongoConnector({ appName: "tenantry-mover" }));
   const secrets = awsSecretsManagerCredentials();
   const credentials: CredentialsProvider = options.credentials ?? ((key, ref) => secrets.get(key, ref));
   const clients = endpointClients(connector, credentials);
-  const controlKey = options.controlCluster ?? defaultControlCluster(map, tenantId);
-  const cluster = map.clusters[controlKey];
-  if (!cluster) throw new MoverError(`--control-cluster ${controlKey} is not a cluster of the connection map`);
-  // The control cluster is reached with the credential of a route on it (the tenant's, or any tenant's there).
-  const onCluster = [entry, ...(entry.target ? [entry.target] : []), ...Object.values(map.tenants)].find((r) => r.cluster === controlKey);
-  if (!onCluster) throw new MoverError(`no route of the map uses cluster ${controlKey}: no credential to reach it`);
-  const credentialRef = map.credentials[onCluster.credential];
-  if (!credentialRef) throw new MoverError(`unknown credential ${onCluster.credential}`);
+  return { clients, singleServer: uri !== undefined, close: () => clients.close() };
+}
+
+/** Opens the clients, the control store and the journal for one tenant's move. */
+export async function openSession(options: SessionOptions): Promise<Session> {
+  const { map, tenantId } = options;
+  if (!map.tenants[tenantId]) throw new UnknownMoveTenantError(tenantId);
+  const location = controlLocation(map, options.controlCluster);
+  const endpoints = openEndpoints(options);
+  const { clients } = endpoints;
+  // Both exist: the schema checks map.control's keys, controlLocation checks --control-cluster and its route.
+  const cluster = map.clusters[location.cluster] as ConnectionMap["clusters"][string];
+  const credentialRef = map.credentials[location.credential] as ConnectionMap["credentials"][string];
   const endpoint: MoveEndpoint = {
-    route: { stage: onCluster.stage, cluster: controlKey, credential: onCluster.credential, database: CONTROL_DATABASE, collections: {} },
+    route: { stage: "pool", cluster: location.cluster, credential: location.credential, database: location.database, collections: {} },
     cluster,
     credentialRef,
   };
-  const db = (await clients.connect(endpoint)).db(CONTROL_DATABASE);
+  const db = (await clients.connect(endpoint)).db(location.database);
   return {
     clients,
-    control: collectionControlStore(db.collection(CONTROL_OVERRIDES_COLLECTION)),
+    control: collectionControlStore(db.collection(location.collection)),
     journal: db.collection(MOVES_COLLECTION),
-    singleServer: uri !== undefined,
-    close: () => clients.close(),
+    singleServer: endpoints.singleServer,
+    close: () => endpoints.close(),
   };
 }

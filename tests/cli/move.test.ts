@@ -24,6 +24,8 @@ describe("tenantry move / export / import", () => {
     await writeFile(join(dir, "map.json"), JSON.stringify({ connectionMap: makeMap(backend, "pool", "bridge") }));
     await writeFile(join(dir, "after.json"), JSON.stringify(makeMap(backend, "bridge", undefined)));
     await writeFile(join(dir, "nomove.json"), JSON.stringify(makeMap(backend, "pool", undefined)));
+    const { control: _control, ...withoutControl } = makeMap(backend, "pool", "bridge");
+    await writeFile(join(dir, "nocontrol.json"), JSON.stringify(withoutControl));
   });
   afterEach(async () => {
     await backend.close();
@@ -65,6 +67,7 @@ describe("tenantry move / export / import", () => {
     ["bad batch size", ["start", MOVING, { map: "map.json", batchSize: "0" }], 2, 'tenantry move: --batch-size must be a positive integer, got "0"\n'],
     ["no declared target", ["start", MOVING, { map: "nomove.json" }], 1, "tenantry move: tenant [acme] has no declared move target in the connection map (add move: to the registry and run pulumi up)\n"],
     ["unknown tenant", ["start", "nobody", { map: "map.json" }], 1, "tenantry move: tenant [nobody] is not in the connection map\n"],
+    ["map without a control location", ["start", MOVING, { map: "nocontrol.json" }], 1, "tenantry move: the connection map declares no control location (`control`): regenerate it with pulumi up (or tenantry plan --out), or pass --control-cluster <key> and give every resolver the same store\n"],
     ["resume without a move", ["resume", MOVING, { map: "map.json" }], 1, "tenantry move: tenant [acme]: cannot resume a move in state none (no move was started)\n"],
   ] as const)("%s", async (_name, [action, tenant, opts], code, message) => {
     const io = memoryIo(dir);
@@ -91,5 +94,10 @@ describe("tenantry move / export / import", () => {
     const bad = memoryIo(dir);
     expect(await importCommand(MOVING, { map: "nomove.json", in: "backup" }, bad, deps())).toBe(1);
     expect(bad.err.join("")).toContain("events.ejson: file bytes differ from the manifest's sha256 (altered or truncated)\n");
+  });
+
+  test("export and import need no control location: a map without one still works for per-tenant backups", async () => {
+    expect(await exportCommand(MOVING, { map: "nocontrol.json", out: "backup" }, memoryIo(dir), deps())).toBe(0);
+    expect(await importCommand(MOVING, { map: "nocontrol.json", in: "backup" }, memoryIo(dir), deps())).toBe(0);
   });
 });

@@ -49,6 +49,8 @@ export function makeMap(backend: TestBackend, from: Stage, to: Stage | undefined
       [MOVING]: entry(MOVING, route(backend, from), to ? route(backend, to) : undefined),
       ...Object.fromEntries(OTHERS.map((t) => [t, entry(t, route(backend, "pool", t))])),
     },
+    // Where `openSession` (the CLI) writes overrides and the journal, and resolvers poll by default.
+    control: { cluster: SHARED, credential: SHARED, database: backend.database("tenantry"), collection: "overrides" },
   };
   return ConnectionMapSchema.parse(map);
 }

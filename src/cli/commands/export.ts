@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { exportTenant } from "../../mover/export";
 import { EXIT, type Io } from "../io";
 import type { RegisterCommand } from "./index";
-import { type DataCommandDeps, type DataCommandOptions, dataOptions, intOption, openDataSession, runDataCommand } from "./move";
+import { type DataCommandDeps, type DataCommandOptions, dataOptions, intOption, openDataEndpoints, runDataCommand } from "./move";
 
 export interface ExportCommandOptions extends DataCommandOptions {
   out: string;
@@ -14,7 +14,7 @@ export interface ExportCommandOptions extends DataCommandOptions {
 export async function exportCommand(tenantId: string, opts: ExportCommandOptions, io: Io, deps: DataCommandDeps = {}): Promise<number> {
   return runDataCommand("export", io, async () => {
     const batchSize = intOption(opts.batchSize, "--batch-size");
-    const { map, session } = await openDataSession(opts, tenantId, io, deps);
+    const { map, session } = await openDataEndpoints(opts, tenantId, io, deps);
     try {
       const dir = resolve(io.cwd, opts.out);
       const manifest = await exportTenant({ map, tenantId, dir, connect: (e) => session.clients.connect(e), batchSize, now: deps.now });

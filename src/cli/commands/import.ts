@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { importTenant } from "../../mover/import";
 import { EXIT, type Io } from "../io";
 import type { RegisterCommand } from "./index";
-import { type DataCommandDeps, type DataCommandOptions, dataOptions, intOption, openDataSession, runDataCommand } from "./move";
+import { type DataCommandDeps, type DataCommandOptions, dataOptions, intOption, openDataEndpoints, runDataCommand } from "./move";
 
 export interface ImportCommandOptions extends DataCommandOptions {
   in: string;
@@ -15,7 +15,7 @@ export interface ImportCommandOptions extends DataCommandOptions {
 export async function importCommand(tenantId: string, opts: ImportCommandOptions, io: Io, deps: DataCommandDeps = {}): Promise<number> {
   return runDataCommand("import", io, async () => {
     const batchSize = intOption(opts.batchSize, "--batch-size");
-    const { map, session } = await openDataSession(opts, tenantId, io, deps);
+    const { map, session } = await openDataEndpoints(opts, tenantId, io, deps);
     try {
       const dir = resolve(io.cwd, opts.in);
       const result = await importTenant({ map, tenantId, dir, connect: (e) => session.clients.connect(e), batchSize, replace: opts.replace === true });

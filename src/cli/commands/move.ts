@@ -7,7 +7,7 @@ import type { ConnectionMap } from "../../connection-map/schema";
 import type { CredentialsProvider } from "../../mover/connect";
 import { MoverError, VerificationFailedError } from "../../mover/errors";
 import { DEFAULT_FREEZE_BOUND_MS, Mover } from "../../mover/move";
-import { MapFileError, type Session, loadMapFile, openSession } from "../../mover/session";
+import { type EndpointSession, MapFileError, type Session, loadMapFile, openEndpoints, openSession } from "../../mover/session";
 import type { JournalEntry, MoveRecord } from "../../mover/state";
 import { loadRegistryFile } from "../../registry/load";
 import type { IndexSpec } from "../../registry/schema";
@@ -52,6 +52,13 @@ export function intOption(value: string | undefined, flag: string): number | und
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < 1 && flag !== "--freeze-wait-ms") throw new Usage(`${flag} must be a positive integer, got ${JSON.stringify(value)}`);
   return Number(value);
+}
+
+/** Loads the map and opens the tenant's endpoints only (export, import: no control location); the caller closes them. */
+export async function openDataEndpoints(opts: DataCommandOptions, tenantId: string, io: Io, deps: DataCommandDeps): Promise<{ map: ConnectionMap; session: EndpointSession }> {
+  const map = await loadMapFile(resolve(io.cwd, opts.map));
+  const uri = opts.uri ?? io.env.TENANTRY_MONGODB_URI;
+  return { map, session: openEndpoints({ map, tenantId, uri, connector: deps.connector, credentials: deps.credentials }) };
 }
 
 /** Loads the map and opens a session; the caller closes it. */
@@ -194,7 +201,7 @@ export function dataOptions(cmd: Command): Command {
   return cmd
     .requiredOption("--map <file>", "connection map JSON (stack output, or `tenantry plan --json` output)")
     .option("--uri <uri>", "connect every cluster of the map to this one server (local use; or TENANTRY_MONGODB_URI)")
-    .option("--control-cluster <key>", "cluster key holding tenantry.overrides and the move journal (default: the first shared cluster of the tenant's residency)")
+    .option("--control-cluster <key>", "move: cluster key holding the overrides and the move journal (default: the connection map's control location; export and import ignore it)")
     .option("--batch-size <n>", "documents per batch (default 1000)");
 }
 
