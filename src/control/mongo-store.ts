@@ -42,9 +42,10 @@ function isDuplicateKey(error: unknown): boolean {
 }
 
 /**
- * A ControlStore over a collection the mover and every resolver can reach (e.g. `tenantry_control.overrides` on the
- * shared cluster). Revision guard: the upsert filters on `revision <= new`; when a newer revision is stored the filter
- * misses, the upsert collides on `_id`, and the duplicate key error becomes a StaleOverrideRevisionError.
+ * A ControlStore over a collection the mover and every resolver can reach (the connection map's `control` location,
+ * `tenantry.overrides` on the registry's first shared cluster). Revision guard: the upsert filters on
+ * `revision <= new`; when a newer revision is stored the filter misses, the upsert collides on `_id`, and the duplicate
+ * key error becomes a StaleOverrideRevisionError.
  */
 export function collectionControlStore(collection: BackendCollection): ControlStore {
   return {
