@@ -2,8 +2,11 @@
 import type { ClusterEntry, ConnectionMap, Route, TenantEntry } from "./schema";
 
 /** Kinds of change that are safe to apply. */
-export const SAFE_KINDS = ["added", "removed", "stage-move", "status-change", "cluster-change", "target-declared", "target-cleared"] as const;
-/** Kinds of change that would lose data, strand it or move it across regions (also `stage-move`/`cluster-change` when undeclared). */
+export const SAFE_KINDS = ["added", "removed", "stage-move", "status-change", "cluster-change", "target-declared", "target-cleared", "control-moved"] as const;
+/**
+ * Kinds of change that would lose data, strand it or move it across regions (also `stage-move`/`cluster-change` when
+ * undeclared, and `control-moved` while a move is declared).
+ */
 export const DESTRUCTIVE_KINDS = [
   "removed-without-offboarding",
   "region-change",
@@ -32,9 +35,9 @@ export interface TenantScopedChange extends ChangeBase {
   clusterKey?: undefined;
 }
 
-/** A change of one cluster entry (a replacement of the Atlas cluster behind a key). */
+/** A change of one cluster entry (a replacement of the Atlas cluster behind a key, or the control location moving). */
 export interface ClusterScopedChange extends ChangeBase {
-  kind: "cluster-replaced";
+  kind: "cluster-replaced" | "control-moved";
   clusterKey: string;
   tenantId?: undefined;
 }
@@ -63,7 +66,8 @@ export function assertNoDestructiveChanges(changes: readonly TenantChange[]): vo
 }
 
 /**
- * Every change between two connection maps: cluster replacements first (by key), then tenant changes by tenant id.
+ * Every change between two connection maps: cluster replacements first (by key), then a move of the control location,
+ * then tenant changes by tenant id.
  * Pure: reads only its arguments. A stage or cluster change counts as declared when the previous map carried a
  * `target` with that stage and cluster (the data was copied by a move and cut over); otherwise it is destructive,
  * because the new route would point at empty collections while the data stays behind.
@@ -78,6 +82,8 @@ export function diffMaps(previous: ConnectionMap, next: ConnectionMap): TenantCh
       if (change) changes.push(change);
     }
   }
+  const control = controlChange(previous, next);
+  if (control) changes.push(control);
   const ids = new Set([...Object.keys(previous.tenants), ...Object.keys(next.tenants)]);
   for (const id of [...ids].sort()) {
     changes.push(...tenantChanges(id, previous, next));
@@ -102,6 +108,34 @@ function clusterChange(key: string, before: ClusterEntry, after: ClusterEntry): 
     from,
     to,
     message: `cluster ${key} changes ${what}; keep the old name and region, add a new cluster and move tenants to it`,
+  };
+}
+
+function describeControl(map: ConnectionMap): string | null {
+  return map.control ? `${map.control.cluster} ${map.control.database}.${map.control.collection}` : null;
+}
+
+/**
+ * The control location holds the freezes, cut-overs and journals of moves; running resolvers poll it. Moving it
+ * while a move is declared would strand that move's state where nobody looks (a frozen tenant could be unfrozen by
+ * omission, a cut-over lost), so it is destructive then, and only reported otherwise.
+ */
+function controlChange(previous: ConnectionMap, next: ConnectionMap): ClusterScopedChange | undefined {
+  const from = describeControl(previous);
+  const to = describeControl(next);
+  if (from === to) return undefined;
+  const moving = Object.keys(previous.tenants).filter((id) => previous.tenants[id]?.target !== undefined).sort();
+  const destructive = moving.length > 0;
+  const what = `the control location moves ${from ?? "(none)"} → ${to ?? "(none)"}`;
+  return {
+    clusterKey: next.control?.cluster ?? previous.control?.cluster ?? "",
+    kind: "control-moved",
+    destructive,
+    from,
+    to,
+    message: destructive
+      ? `${what} while moves are declared (${moving.map((id) => `[${id}]`).join(", ")}): their freezes, cut-overs and journals stay at the old location; finish or roll back those moves first, and append new shared clusters (the first one holds the control location)`
+      : `${what}: resolvers poll the new location after they reload the map`,
   };
 }
 

@@ -187,3 +187,42 @@ describe("diffMaps properties", () => {
     );
   });
 });
+
+describe("diffMaps control location", () => {
+  const withControl = (tenants: TenantEntry[], cluster: string | undefined): ConnectionMap => {
+    const map = makeMap(tenants);
+    if (cluster === undefined) return map;
+    const credential = tenants[0]?.credential ?? "shared:app-eu";
+    return { ...map, control: { cluster, credential, database: "tenantry", collection: "overrides" } };
+  };
+  const moving = { ...pool, target: route("globex", "bridge", "shared:app-eu") };
+
+  test.each<[string, TenantEntry[], string | undefined, string | undefined, unknown[]]>([
+    ["unchanged", [pool], "shared:app-eu", "shared:app-eu", []],
+    [
+      "moved with no declared move",
+      [pool],
+      "shared:app-eu",
+      "shared:app-eu-2",
+      [["shared:app-eu-2", "control-moved", false, "shared:app-eu tenantry.overrides", "shared:app-eu-2 tenantry.overrides"]],
+    ],
+    ["introduced", [pool], undefined, "shared:app-eu", [["shared:app-eu", "control-moved", false, null, "shared:app-eu tenantry.overrides"]]],
+    [
+      "moved while a move is declared",
+      [moving],
+      "shared:app-eu",
+      "shared:app-eu-2",
+      [["shared:app-eu-2", "control-moved", true, "shared:app-eu tenantry.overrides", "shared:app-eu-2 tenantry.overrides"]],
+    ],
+  ])("%s", (_name, tenants, before, after, expected) => {
+    const changes = diffMaps(withControl(tenants, before), withControl(tenants, after)).filter((c) => c.kind === "control-moved");
+    expect(changes.map((c) => [c.clusterKey, c.kind, c.destructive, c.from, c.to])).toEqual(expected);
+  });
+
+  test("a destructive control move names the declared moves and what to do", () => {
+    const [change] = diffMaps(withControl([moving], "shared:app-eu"), withControl([moving], "shared:app-eu-2")).filter((c) => c.kind === "control-moved");
+    expect(change?.message).toBe(
+      "the control location moves shared:app-eu tenantry.overrides → shared:app-eu-2 tenantry.overrides while moves are declared ([globex]): their freezes, cut-overs and journals stay at the old location; finish or roll back those moves first, and append new shared clusters (the first one holds the control location)",
+    );
+  });
+});
