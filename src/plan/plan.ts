@@ -2,7 +2,8 @@
 import { readFileSync } from "node:fs";
 import { ConnectionMap } from "../connection-map/schema";
 import { diffMaps } from "../connection-map/diff";
-import type { ProgramSettings } from "../program/config";
+import { OFFLINE_SETTINGS, type ProgramSettings } from "../program/settings";
+import { stackFileSettings } from "../program/stack-file";
 import { loadRegistryFile, type LoadedRegistry } from "../registry/load";
 import type { Plan } from "./model";
 import type { OfflineRun } from "./types";
@@ -26,10 +27,15 @@ export interface PlanInput {
   runner?: OfflineRunner;
 }
 
-/** The engine loads the Pulumi SDK (slow): only commands that plan pay for it, on first use. */
+/**
+ * The engine loads the Pulumi SDK (slow): only commands that plan pay for it, on first use. Settings come from the
+ * environment's stack file (`Pulumi.<env>.yaml` beside the registry) when there is one, as under `pulumi up`, so the
+ * plan shows the real prefix, protection and SSM publication; explicit settings win.
+ */
 const engineRunner: OfflineRunner = async (loaded, settings) => {
   const { runOfflineDetailed } = await import("./engine.js");
-  return runOfflineDetailed(loaded, { registryPath: loaded.file, ...settings });
+  const fromStack = stackFileSettings(loaded.file, loaded.registry.environment, OFFLINE_SETTINGS);
+  return runOfflineDetailed(loaded, { ...fromStack, registryPath: loaded.file, ...settings });
 };
 
 /**

@@ -1,99 +1,22 @@
 // The only module that reads `pulumi.Config`: turns stack config into plain, typed ProgramSettings.
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
+import { settingsFrom, type ProgramSettings } from "./settings";
 
-/** Every setting the program needs; plain values so the composition is testable without Config. */
-export interface ProgramSettings {
-  /** Atlas organization that owns the commercial projects (`tenantry:atlasOrgId`). */
-  atlasOrgId: string;
-  /** Atlas for Government organization, required only when a FedRAMP / `us-gov` tenant exists (`tenantry:atlasGovOrgId`). */
-  atlasGovOrgId?: string;
-  /** AWS region of the default provider and of published SSM parameters (`tenantry:awsRegion`, else `aws:region`). @default us-east-1 */
-  awsRegion: string;
-  /** AWS CLI profile of the GovCloud account, used for AWS resources of `us-gov` tenants (`tenantry:awsGovProfile`). */
-  awsGovProfile?: string;
-  /** Path of the tenant registry, relative to the project root (`tenantry:registryPath`). @default stacks/<stack>.tenants.yaml */
-  registryPath: string;
-  /** Short slug prefixed to every physical name, at most 12 characters (`tenantry:namingPrefix`). @default app */
-  namingPrefix: string;
-  /** `protect` on data-bearing resources; turn off only for throw-away environments (`tenantry:protect`). @default true */
-  protect: boolean;
-  /** Publish the connection map to SSM Parameter Store, one parameter per tenant (`tenantry:publishToSsm`). @default false */
-  publishToSsm: boolean;
-  /** Existing Atlas project per residency zone for shared clusters, instead of creating one (`tenantry:sharedProjectIds`). @default {} */
-  sharedProjectIds: Record<string, string>;
-}
-
-/** Defaults of the optional keys (the org id placeholder only serves the offline plan; real stacks must set it). */
-export const DEFAULT_SETTINGS: ProgramSettings = {
-  atlasOrgId: "000000000000000000000000",
-  awsRegion: "us-east-1",
-  registryPath: "stacks/dev.tenants.yaml",
-  namingPrefix: "app",
-  protect: true,
-  publishToSsm: false,
-  sharedProjectIds: {},
-};
-
-/** What the offline plan runs with: the defaults plus a placeholder Atlas for Government org. */
-export const OFFLINE_SETTINGS: ProgramSettings = { ...DEFAULT_SETTINGS, atlasGovOrgId: "000000000000000000000001" };
-
-const ATLAS_ID = /^[0-9a-f]{24}$/;
-
-/** Validates settings however they were obtained (config or a caller); throws SettingsError listing every bad key. */
-export const SettingsSchema = z.strictObject({
-  atlasOrgId: z.string().regex(ATLAS_ID, "must be a 24-character Atlas organization id"),
-  atlasGovOrgId: z.string().regex(ATLAS_ID, "must be a 24-character Atlas organization id").optional(),
-  awsRegion: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region code such as eu-central-1"),
-  awsGovProfile: z.string().min(1).optional(),
-  registryPath: z.string().min(1),
-  namingPrefix: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, "must be a lowercase slug")
-    .max(12),
-  protect: z.boolean(),
-  publishToSsm: z.boolean(),
-  sharedProjectIds: z.record(z.string(), z.string().regex(ATLAS_ID, "must be a 24-character Atlas project id")),
-});
-
-/** Thrown when the stack configuration cannot be used; `problems` holds `key: message` lines. */
-export class SettingsError extends Error {
-  override readonly name = "SettingsError";
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid tenantry settings:\n  ${problems.join("\n  ")}`);
-  }
-}
-
-/** Merges `partial` over `base` (the defaults) and validates the result. */
-export function resolveSettings(
-  partial: Partial<ProgramSettings> = {},
-  base: ProgramSettings = DEFAULT_SETTINGS,
-): ProgramSettings {
-  const merged = { ...base, ...stripUndefined(partial) };
-  const parsed = SettingsSchema.safeParse(merged);
-  if (!parsed.success) {
-    throw new SettingsError(parsed.error.issues.map((i) => `${i.path.join(".") || "(settings)"}: ${i.message}`));
-  }
-  return parsed.data;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
+export * from "./settings";
 
 /** Reads the stack configuration (namespace `tenantry`), the one place `pulumi.Config` is used. */
 export function readSettings(): ProgramSettings {
   const cfg = new pulumi.Config("tenantry");
   const aws = new pulumi.Config("aws");
-  return resolveSettings({
-    atlasOrgId: cfg.require("atlasOrgId"),
-    atlasGovOrgId: cfg.get("atlasGovOrgId"),
-    awsRegion: cfg.get("awsRegion") ?? aws.get("region"),
-    awsGovProfile: cfg.get("awsGovProfile"),
-    registryPath: cfg.get("registryPath") ?? `stacks/${pulumi.getStack()}.tenants.yaml`,
-    namingPrefix: cfg.get("namingPrefix"),
-    protect: cfg.getBoolean("protect"),
-    publishToSsm: cfg.getBoolean("publishToSsm"),
-    sharedProjectIds: cfg.getObject<Record<string, string>>("sharedProjectIds"),
-  });
+  // Required under `pulumi up`: the default org id is only a placeholder for the offline plan.
+  cfg.require("atlasOrgId");
+  return settingsFrom(
+    {
+      get: (key) => cfg.get(key),
+      getBoolean: (key) => cfg.getBoolean(key),
+      getObject: <T>(key: string) => cfg.getObject<T>(key),
+      awsRegion: () => aws.get("region"),
+    },
+    pulumi.getStack(),
+  );
 }

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { EXIT, type Io } from "../io";
 import { ProgramLayoutError } from "../../program/layout";
+import { SettingsError } from "../../program/settings";
 import type { LoadedRegistry } from "../../registry/load";
 import { formatProblem, RegistryInvalidError } from "../../registry/problems";
 import { COMPLIANCE_FLAGS, STAGES, TIERS } from "../../registry/schema";
@@ -92,6 +93,9 @@ export async function editRegistry(
       io.stderr(`tenantry ${command}: the program refuses the registry after this change (${shown(io, file)} left untouched):\n`);
       for (const p of error.problems) io.stderr(`  ${formatProblem(p)}\n`);
       return EXIT.failed;
+    }
+    if (error instanceof SettingsError) {
+      return fail(EXIT.failed, `the stack settings cannot be used (${shown(io, file)} left untouched):\n  ${error.problems.join("\n  ")}`);
     }
     if (error instanceof SecretLeakError) return fail(EXIT.failed, `${error.message}; this is a bug in Tenantry, please report it`);
     throw error;

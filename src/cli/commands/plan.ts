@@ -6,6 +6,7 @@ import { EXIT, type Io } from "../io";
 import { type TenantChange } from "../../connection-map/diff";
 import type { ConnectionMap } from "../../connection-map/schema";
 import { ProgramLayoutError } from "../../program/layout";
+import { SettingsError } from "../../program/settings";
 import { RegistryNotFoundError } from "../../registry/load";
 import { formatProblem, type Problem, RegistryInvalidError } from "../../registry/problems";
 import { assertNoSecretText, renderConnectionMap, renderJson, SecretLeakError } from "../../plan/json";
@@ -125,6 +126,9 @@ export async function planCommand(opts: PlanOptions, io: Io, deps: PlanDeps = {}
       printRegistryProblems(io, error.problems);
       const errors = error.problems.filter((p) => p.severity === "error").length;
       return fail(EXIT.failed, `${shown(io, file)} is invalid — ${errors} error${errors === 1 ? "" : "s"}; nothing planned`);
+    }
+    if (error instanceof SettingsError) {
+      return fail(EXIT.failed, `the stack settings cannot be used; nothing planned:\n  ${error.problems.join("\n  ")}`);
     }
     if (error instanceof ProgramLayoutError) {
       printRegistryProblems(io, error.problems);

@@ -1,0 +1,61 @@
+// Reads a stack file (`stacks/Pulumi.<env>.yaml`) without the Pulumi CLI, so the offline plan uses the same settings as `pulumi up`.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parse } from "yaml";
+import { type ConfigSource, type ProgramSettings, SettingsError, settingsFrom } from "./settings";
+
+/** The stack file of an environment: beside its registry, as `stackConfigDir: stacks` in Pulumi.yaml puts it. */
+export function stackFileFor(registryFile: string, environment: string): string {
+  return join(dirname(registryFile), `Pulumi.${environment}.yaml`);
+}
+
+/** A ConfigSource over a stack file's `config:` map, with Pulumi's conversions ("true" is a boolean, JSON text an object). */
+export function stackFileSource(file: string): ConfigSource {
+  const document = parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+  const config = document?.config ?? {};
+  const raw = (key: string): unknown => config[key];
+  const fail = (key: string, what: string): never => {
+    throw new SettingsError([`${file}: ${key} must be ${what}`]);
+  };
+  return {
+    get: (key) => {
+      const value = raw(`tenantry:${key}`);
+      if (value === undefined || value === null) return undefined;
+      if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return String(value);
+      return fail(`tenantry:${key}`, "a single value, not a list or map");
+    },
+    getBoolean: (key) => {
+      const value = raw(`tenantry:${key}`);
+      if (value === undefined || value === null) return undefined;
+      if (value === true || value === "true") return true;
+      if (value === false || value === "false") return false;
+      return fail(`tenantry:${key}`, "true or false");
+    },
+    getObject: <T>(key: string) => {
+      const value = raw(`tenantry:${key}`);
+      if (value === undefined || value === null) return undefined;
+      if (typeof value === "string") {
+        try {
+          return JSON.parse(value) as T;
+        } catch {
+          return fail(`tenantry:${key}`, "an object (YAML or JSON text)");
+        }
+      }
+      return value as T;
+    },
+    awsRegion: () => {
+      const value = raw("aws:region");
+      return typeof value === "string" ? value : undefined;
+    },
+  };
+}
+
+/**
+ * The settings `pulumi up` would use for this environment, read from its stack file, over `base`; undefined when the
+ * environment has no stack file. The registry path is the registry being planned.
+ */
+export function stackFileSettings(registryFile: string, environment: string, base: ProgramSettings): ProgramSettings | undefined {
+  const file = stackFileFor(registryFile, environment);
+  if (!existsSync(file)) return undefined;
+  return { ...settingsFrom(stackFileSource(file), environment, base), registryPath: registryFile };
+}
