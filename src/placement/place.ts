@@ -1,4 +1,5 @@
 // Placement: a pure function from a valid registry to where each tenant lives (stage, shared cluster or silo region).
+import { FIRST_GENERATION } from "../naming";
 import type { ComplianceFlag, MoveSpec, Registry, Stage, Tenant, Tier } from "../registry/schema";
 import { isGovZone, type ResidencyZone } from "../registry/zones";
 import type { Location, Placement } from "./types";
@@ -79,12 +80,27 @@ export function needsStrictSilo(flags: readonly ComplianceFlag[]): boolean {
   return flags.some((f) => STRICT_REGIMES.includes(f));
 }
 
-function shared(stage: "pool" | "bridge", registry: Registry, tenant: Tenant, named: string | undefined): Location {
+/** Generation of the tenant's dedicated resources where it is served now (`generation`, default 1). */
+export function currentGeneration(tenant: Pick<Tenant, "generation">): number {
+  return tenant.generation ?? FIRST_GENERATION;
+}
+
+/**
+ * Generation of a move's target: one more than the current one for a move within a stage (bridge → bridge, silo →
+ * silo), whose dedicated resources would otherwise take the current ones' names; unchanged for a move up a stage,
+ * whose names differ already. After the cut-over the registry records the target's generation in `generation`.
+ */
+export function targetGeneration(tenant: Pick<Tenant, "generation" | "tier" | "compliance" | "stage">, targetStage: Stage): number {
+  const generation = currentGeneration(tenant);
+  return targetStage === currentStage(tenant) && targetStage !== "pool" ? generation + 1 : generation;
+}
+
+function shared(stage: "pool" | "bridge", registry: Registry, tenant: Tenant, named: string | undefined, generation: number): Location {
   const cluster = sharedClusterFor(registry, tenant.residency, named);
   if (cluster === undefined) {
     throw new PlacementError(tenant.id, `tenant [${tenant.id}] has no shared cluster in zone ${tenant.residency}`);
   }
-  return { stage, sharedCluster: cluster };
+  return stage === "pool" ? { stage, sharedCluster: cluster } : { stage, sharedCluster: cluster, generation };
 }
 
 interface SiloFields {
@@ -94,13 +110,14 @@ interface SiloFields {
   customerManagedKey?: boolean | undefined;
 }
 
-function silo(tenant: Tenant, fields: SiloFields): Location {
+function silo(tenant: Tenant, fields: SiloFields, generation: number): Location {
   if (fields.region === undefined || fields.backupPolicy === undefined) {
     throw new PlacementError(tenant.id, `tenant [${tenant.id}] places in silo without a region and a backup policy`);
   }
   const strict = needsStrictSilo(tenant.compliance);
   return {
     stage: "silo",
+    generation,
     region: fields.region,
     instanceSize: fields.instanceSize ?? DEFAULT_SILO_SIZE,
     backupPolicy: fields.backupPolicy,
@@ -110,8 +127,8 @@ function silo(tenant: Tenant, fields: SiloFields): Location {
   };
 }
 
-function locate(registry: Registry, tenant: Tenant, stage: Stage, fields: SiloFields & { sharedCluster?: string | undefined }): Location {
-  return stage === "silo" ? silo(tenant, fields) : shared(stage, registry, tenant, fields.sharedCluster);
+function locate(registry: Registry, tenant: Tenant, stage: Stage, fields: SiloFields & { sharedCluster?: string | undefined }, generation: number): Location {
+  return stage === "silo" ? silo(tenant, fields, generation) : shared(stage, registry, tenant, fields.sharedCluster, generation);
 }
 
 function reasonsFor(tenant: Tenant): string[] {
@@ -125,7 +142,7 @@ function reasonsFor(tenant: Tenant): string[] {
 
 function targetOf(registry: Registry, tenant: Tenant, move: MoveSpec): Location {
   // A silo → silo move keeps the tenant's key setting unless the move says otherwise.
-  return locate(registry, tenant, move.stage, { ...move, customerManagedKey: move.customerManagedKey ?? tenant.customerManagedKey });
+  return locate(registry, tenant, move.stage, { ...move, customerManagedKey: move.customerManagedKey ?? tenant.customerManagedKey }, targetGeneration(tenant, move.stage));
 }
 
 /** Places one tenant of a valid registry. Throws PlacementError when a needed field is missing (validation reports it). */
@@ -136,7 +153,7 @@ export function placeTenant(registry: Registry, tenant: Tenant): Placement {
     residency: tenant.residency,
     compliance: tenant.compliance,
     status: tenant.status,
-    current: locate(registry, tenant, currentStage(tenant), tenant),
+    current: locate(registry, tenant, currentStage(tenant), tenant, currentGeneration(tenant)),
     reasons: reasonsFor(tenant),
   };
   if (tenant.move !== undefined) placement.target = targetOf(registry, tenant, tenant.move);

@@ -5,9 +5,16 @@ import type { ResidencyZone } from "../registry/zones";
 /** Where a tenant's data lives in one stage; a move has a current and a target location. */
 export type Location =
   | { stage: "pool"; sharedCluster: string }
-  | { stage: "bridge"; sharedCluster: string }
+  | {
+      stage: "bridge";
+      sharedCluster: string;
+      /** Generation of its role, user and secret names (`src/naming.ts`): the tenant's, + 1 for a bridge → bridge move's target. */
+      generation: number;
+    }
   | {
       stage: "silo";
+      /** Generation of its project, key, user and secret names (`src/naming.ts`): the tenant's, + 1 for a silo → silo move's target. */
+      generation: number;
       /** Atlas region name of the dedicated cluster. */
       region: string;
       instanceSize: string;

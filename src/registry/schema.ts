@@ -1,6 +1,7 @@
 // The tenant registry v1 (`stacks/<env>.tenants.yaml`): the zod schema is the contract; types are inferred from it.
 import { z } from "zod";
 import { ATLAS_REGIONS, RESIDENCY_ZONES } from "./zones";
+import { FIRST_GENERATION, MAX_GENERATION } from "../naming";
 
 export const STAGES = ["pool", "bridge", "silo"] as const;
 export const TIERS = ["free", "business", "enterprise"] as const;
@@ -121,6 +122,15 @@ export const Tenant = z.strictObject({
   customerManagedKey: z.boolean().optional().describe("Silo only: encrypt with a tenant KMS key. Forced on for HIPAA and FedRAMP."),
   sla: z.enum(["99.9", "99.95", "99.99"]).optional().describe("Availability commitment; 99.99 is a stage 3 trigger."),
   status: TenantStatus.default("active").describe("Lifecycle: active, frozen (writes refused), offboarding (resources retained, then removed from the program)."),
+  generation: z
+    .number()
+    .int()
+    .min(FIRST_GENERATION)
+    .max(MAX_GENERATION)
+    .optional()
+    .describe(
+      "Bridge/silo only: bumped when a move within a stage (another shared cluster, another region) is cut over; part of the names of its dedicated resources. @default 1",
+    ),
   move: MoveSpec.optional(),
 });
 

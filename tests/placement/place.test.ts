@@ -56,27 +56,42 @@ describe("locations", () => {
       { id: "td", name: "D", tier: "enterprise", residency: "us-gov", region: "US_GOV_WEST_1", backupPolicy: "std", compliance: ["FedRAMP"] },
       { id: "te", name: "E", tier: "free", residency: "us", move: { stage: "bridge", sharedCluster: "us-2" } },
       { id: "tf", name: "F", tier: "business", residency: "us", status: "frozen", move: { stage: "silo", region: "US_WEST_1", instanceSize: "M30", backupPolicy: "std" } },
+      { id: "tg", name: "G", tier: "business", residency: "us", move: { stage: "bridge", sharedCluster: "us-2" } },
+      { id: "th", name: "H", tier: "enterprise", residency: "us", region: "US_EAST_2", backupPolicy: "std", generation: 2, move: { stage: "silo", region: "US_WEST_1", backupPolicy: "std" } },
+      { id: "ti", name: "I", tier: "business", residency: "us", generation: 3, move: { stage: "silo", region: "US_WEST_1", backupPolicy: "std" } },
     ],
   });
   const placements = placeTenants(registry);
   test.each([
     ["ta", { stage: "pool", sharedCluster: "us-1" }, undefined],
-    ["tb", { stage: "bridge", sharedCluster: "us-2" }, undefined],
+    ["tb", { stage: "bridge", sharedCluster: "us-2", generation: 1 }, undefined],
     [
       "tc",
-      { stage: "silo", region: "US_EAST_2", instanceSize: "M10", backupPolicy: "std", customerManagedKey: true, backupCompliancePolicy: false, government: false },
+      { stage: "silo", generation: 1, region: "US_EAST_2", instanceSize: "M10", backupPolicy: "std", customerManagedKey: true, backupCompliancePolicy: false, government: false },
       undefined,
     ],
     [
       "td",
-      { stage: "silo", region: "US_GOV_WEST_1", instanceSize: "M10", backupPolicy: "std", customerManagedKey: true, backupCompliancePolicy: true, government: true },
+      { stage: "silo", generation: 1, region: "US_GOV_WEST_1", instanceSize: "M10", backupPolicy: "std", customerManagedKey: true, backupCompliancePolicy: true, government: true },
       undefined,
     ],
-    ["te", { stage: "pool", sharedCluster: "us-1" }, { stage: "bridge", sharedCluster: "us-2" }],
+    ["te", { stage: "pool", sharedCluster: "us-1" }, { stage: "bridge", sharedCluster: "us-2", generation: 1 }],
     [
       "tf",
-      { stage: "bridge", sharedCluster: "us-1" },
-      { stage: "silo", region: "US_WEST_1", instanceSize: "M30", backupPolicy: "std", customerManagedKey: false, backupCompliancePolicy: false, government: false },
+      { stage: "bridge", sharedCluster: "us-1", generation: 1 },
+      { stage: "silo", generation: 1, region: "US_WEST_1", instanceSize: "M30", backupPolicy: "std", customerManagedKey: false, backupCompliancePolicy: false, government: false },
+    ],
+    // Moves within a stage: the target takes the next generation's names; a move up a stage keeps the generation.
+    ["tg", { stage: "bridge", sharedCluster: "us-1", generation: 1 }, { stage: "bridge", sharedCluster: "us-2", generation: 2 }],
+    [
+      "th",
+      { stage: "silo", generation: 2, region: "US_EAST_2", instanceSize: "M10", backupPolicy: "std", customerManagedKey: false, backupCompliancePolicy: false, government: false },
+      { stage: "silo", generation: 3, region: "US_WEST_1", instanceSize: "M10", backupPolicy: "std", customerManagedKey: false, backupCompliancePolicy: false, government: false },
+    ],
+    [
+      "ti",
+      { stage: "bridge", sharedCluster: "us-1", generation: 3 },
+      { stage: "silo", generation: 3, region: "US_WEST_1", instanceSize: "M10", backupPolicy: "std", customerManagedKey: false, backupCompliancePolicy: false, government: false },
     ],
   ])("tenant %s", (id, current, target) => {
     const p = placements.find((x) => x.tenantId === id);
@@ -84,7 +99,7 @@ describe("locations", () => {
     expect(p?.target).toEqual(target);
   });
   test("placements keep registry order, status and reasons", () => {
-    expect(placements.map((p) => p.tenantId)).toEqual(["ta", "tb", "tc", "td", "te", "tf"]);
+    expect(placements.map((p) => p.tenantId)).toEqual(["ta", "tb", "tc", "td", "te", "tf", "tg", "th", "ti"]);
     expect(placements.find((p) => p.tenantId === "tf")?.status).toBe("frozen");
     expect(placements.find((p) => p.tenantId === "td")?.reasons).toEqual(["tier enterprise → silo", "FedRAMP needs silo"]);
   });

@@ -34,8 +34,10 @@ function placement(t: TenantEntry): Placement {
     status: t.status,
     current:
       t.stage === "silo"
-        ? { stage: "silo", region: "EU_WEST_1", instanceSize: "M30", backupPolicy: "hipaa", customerManagedKey: true, backupCompliancePolicy: true, government: false }
-        : { stage: t.stage, sharedCluster: shared },
+        ? { stage: "silo", generation: 1, region: "EU_WEST_1", instanceSize: "M30", backupPolicy: "hipaa", customerManagedKey: true, backupCompliancePolicy: true, government: false }
+        : t.stage === "bridge"
+          ? { stage: "bridge", sharedCluster: shared, generation: 1 }
+          : { stage: "pool", sharedCluster: shared },
     reasons: [`tier → ${t.stage}`],
   };
 }

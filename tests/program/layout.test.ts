@@ -155,8 +155,8 @@ describe("connection map assembly", () => {
         { tenantId: "a", name: "A", residency: "eu", compliance: [], status: "active", current: { stage: "pool", sharedCluster: "eu-1" }, reasons: [] },
         {
           tenantId: "b", name: "B", residency: "eu", compliance: [], status: "frozen",
-          current: { stage: "bridge", sharedCluster: "eu-1" },
-          target: { stage: "silo", region: "EU_WEST_1", instanceSize: "M10", backupPolicy: "silo", customerManagedKey: false, backupCompliancePolicy: false, government: false },
+          current: { stage: "bridge", sharedCluster: "eu-1", generation: 1 },
+          target: { stage: "silo", generation: 1, region: "EU_WEST_1", instanceSize: "M10", backupPolicy: "silo", customerManagedKey: false, backupCompliancePolicy: false, government: false },
           reasons: [],
         },
       ],

@@ -104,9 +104,10 @@ describe("warnings leave the registry usable", () => {
       registryText({ extra: CONTACTS, tenants: t("id: care", "name: Care", "tier: free", "stage: bridge", "residency: us", "compliance: [HIPAA]", "move: { stage: silo, region: US_EAST_1, backupPolicy: hipaa }") }),
       "r.yaml",
     );
-    expect(loaded.placements[0]?.current).toEqual({ stage: "bridge", sharedCluster: "us-1" });
+    expect(loaded.placements[0]?.current).toEqual({ stage: "bridge", sharedCluster: "us-1", generation: 1 });
     expect(loaded.placements[0]?.target).toEqual({
       stage: "silo",
+      generation: 1,
       region: "US_EAST_1",
       instanceSize: "M10",
       backupPolicy: "hipaa",

@@ -208,6 +208,22 @@ const cases: [string, Sections, string[]][] = [
     [
       "r.yaml:30:9  tenants[0].id  tenant [customer-with-a-long-name-x]: the IAM role of its customer-managed key, tenantry-<prefix>-staging-east-customer-with-a-long-name-x-kms, takes 66 characters with a 12-character prefix, above AWS's 64; shorten the tenant id to at most 25 characters",
     ]],
+  ["customer-key IAM role name too long for the next generation", { environment: "staging-east", tenants: t("id: customer-long-name-abcd", "name: Long", "tier: enterprise", "residency: us", "region: US_EAST_1", "backupPolicy: std", "customerManagedKey: true", "move: { stage: silo, region: US_WEST_2, backupPolicy: std }") },
+    [
+      "r.yaml:30:9  tenants[0].id  tenant [customer-long-name-abcd]: the IAM role of its customer-managed key, tenantry-<prefix>-staging-east-customer-long-name-abcd-g2-kms, takes 65 characters with a 12-character prefix, above AWS's 64; shorten the tenant id to at most 22 characters",
+    ]],
+  ["silo move to its current region", { tenants: t("id: acme", "name: Acme", "tier: enterprise", "residency: us", "region: US_EAST_1", "backupPolicy: std", "generation: 2", "move: { stage: silo, region: US_EAST_1, backupPolicy: std }") },
+    [
+      "r.yaml:37:11  tenants[0].move  the move of tenant [acme] targets its current location (silo in US_EAST_1); name another shared cluster or region, or a higher stage",
+    ]],
+  ["generation on a pool tenant", { tenants: t("id: acme", "name: Acme", "tier: free", "residency: us", "generation: 2") },
+    [
+      "r.yaml:34:17  tenants[0].generation  warning: tenant [acme] is in pool, which has no dedicated resources: generation 2 has no effect; remove it",
+    ]],
+  ["generation out of range", { tenants: t("id: acme", "name: Acme", "tier: business", "residency: us", "generation: 0") },
+    [
+      "r.yaml:34:17  tenants[0].generation  tenant [acme]: `generation` must be ≥ 1, got 0",
+    ]],
   ["offboarding tenant with a move", { tenants: t("id: acme", "name: Acme", "tier: free", "residency: us", "status: offboarding", "move: { stage: bridge }") },
     [
       "r.yaml:35:11  tenants[0].move  tenant [acme] is offboarding; remove its move (a tenant that is leaving is not moved)",

@@ -49,7 +49,8 @@ export function capacityRules(registry: Registry): RuleProblem[] {
   registry.sharedClusters.forEach((c, i) => {
     const z = zones.get(c.residency) ?? { first: i, clusters: 0, bridges: new Set<string>() };
     z.clusters += 1;
-    for (const t of bridgeTenants.get(c.name) ?? []) z.bridges.add(t);
+    // Per (cluster, tenant): a bridge → bridge move within the zone holds a user and a role on each side.
+    for (const t of bridgeTenants.get(c.name) ?? []) z.bridges.add(`${c.name}/${t}`);
     zones.set(c.residency, z);
   });
   for (const [zone, z] of zones) {

@@ -1,6 +1,6 @@
 // Rules on names: tenant ids, collection names and shared cluster names, and the physical names derived from them.
-import { collectionName, tenantKeyRoleName } from "../../naming";
-import { needsStrictSilo } from "../../placement/place";
+import { collectionName, generationSuffix, tenantKeyRoleName } from "../../naming";
+import { currentGeneration, needsStrictSilo, targetGeneration } from "../../placement/place";
 import type { Registry } from "../schema";
 import { occupancies } from "./context";
 import { error, type RuleProblem } from "./types";
@@ -70,7 +70,8 @@ export const IAM_ROLE_NAME_MAX = 64;
 
 /**
  * A silo with a customer-managed key gets an IAM role named from prefix, environment and tenant id (src/naming.ts);
- * with the longest prefix a long id overflows AWS's 64-character limit and `pulumi up` would fail half-way.
+ * with the longest prefix a long id overflows AWS's 64-character limit and `pulumi up` would fail half-way. The
+ * generation suffix counts: a silo → silo move's target takes one more (`-g2`) than the current silo.
  */
 function keyRoleRules(registry: Registry): RuleProblem[] {
   const ctx = { prefix: "p".repeat(ASSUMED_PREFIX_LENGTH), environment: registry.environment };
@@ -79,13 +80,14 @@ function keyRoleRules(registry: Registry): RuleProblem[] {
   for (const o of occupancies(registry)) {
     const cmk = needsStrictSilo(o.tenant.compliance) || (o.role === "current" ? o.tenant.customerManagedKey : (o.tenant.move?.customerManagedKey ?? o.tenant.customerManagedKey)) === true;
     if (o.stage !== "silo" || !cmk || reported.has(o.tenant.id)) continue;
-    const length = tenantKeyRoleName(ctx, o.tenant.id).length;
+    const generation = o.role === "current" ? currentGeneration(o.tenant) : targetGeneration(o.tenant, o.stage);
+    const length = tenantKeyRoleName(ctx, o.tenant.id, generation).length;
     if (length > IAM_ROLE_NAME_MAX) {
       reported.add(o.tenant.id);
       problems.push(
         error(
           ["tenants", o.index, "id"],
-          `tenant [${o.tenant.id}]: the IAM role of its customer-managed key, tenantry-<prefix>-${registry.environment}-${o.tenant.id}-kms, takes ${length} characters with a ${ASSUMED_PREFIX_LENGTH}-character prefix, above AWS's ${IAM_ROLE_NAME_MAX}; shorten the tenant id to at most ${o.tenant.id.length - (length - IAM_ROLE_NAME_MAX)} characters`,
+          `tenant [${o.tenant.id}]: the IAM role of its customer-managed key, tenantry-<prefix>-${registry.environment}-${o.tenant.id}${generationSuffix(generation)}-kms, takes ${length} characters with a ${ASSUMED_PREFIX_LENGTH}-character prefix, above AWS's ${IAM_ROLE_NAME_MAX}; shorten the tenant id to at most ${o.tenant.id.length - (length - IAM_ROLE_NAME_MAX)} characters`,
           o.tenant.id,
         ),
       );

@@ -112,6 +112,11 @@ function tenantRules(registry: Registry, tenant: Tenant, i: number): RuleProblem
   const floor = complianceFloor(tenant.compliance);
   const move = tenant.move;
 
+  // Generations name dedicated resources (src/naming.ts); a pool tenant has none, so the field says nothing there.
+  if (tenant.generation !== undefined && stage === "pool") {
+    problems.push(warning(["tenants", i, "generation"], `tenant [${id}] is in pool, which has no dedicated resources: generation ${tenant.generation} has no effect; remove it`, id));
+  }
+
   // Compliance floor: an explicit stage below it is an error, never a silent upgrade — unless a move to a stage at or
   // above the floor is declared, then the tenant is mid-migration and it is a warning.
   if (tenant.stage !== undefined && isBelow(tenant.stage, floor.stage)) {
