@@ -9,6 +9,8 @@ import { bridgeRoleActions } from "./roles";
 export interface BridgeTenantArgs {
   ctx: NamingContext;
   tenantId: string;
+  /** Generation of its role, user and secret names (`src/naming.ts`). @default 1 */
+  generation?: number;
   /** The shared project of the tenant's cluster. */
   projectId: pulumi.Input<string>;
   /** Atlas name of the shared cluster (an Output, so the user waits for the cluster). */
@@ -31,13 +33,13 @@ export class BridgeTenant extends pulumi.ComponentResource {
 
   constructor(name: string, args: BridgeTenantArgs, opts?: pulumi.ComponentResourceOptions) {
     super(BridgeTenant.type, name, {}, opts);
-    const { ctx, tenantId } = args;
+    const { ctx, tenantId, generation } = args;
     const tags = { "tenantry-environment": ctx.environment, "tenantry-kind": "bridge", "tenantry-tenant": tenantId };
     const role = new mongodbatlas.CustomDbRole(
       `${name}-role`,
       {
         projectId: args.projectId,
-        roleName: bridgeRoleName(tenantId),
+        roleName: bridgeRoleName(tenantId, generation),
         actions: bridgeRoleActions(tenantId, databaseName(ctx), args.collections),
       },
       { parent: this, deleteBeforeReplace: true },
@@ -45,10 +47,10 @@ export class BridgeTenant extends pulumi.ComponentResource {
     // A user holding a custom role cannot hold any other role (REFERENCE §2.6); custom roles live in `admin`.
     const credentials = createCredentials(this, name, {
       projectId: args.projectId,
-      username: tenantUserName(ctx, tenantId),
+      username: tenantUserName(ctx, tenantId, generation),
       roles: [{ roleName: role.roleName, databaseName: "admin" }],
       clusterName: args.clusterName,
-      secretName: tenantStageSecretName(ctx, "bridge", tenantId),
+      secretName: tenantStageSecretName(ctx, "bridge", tenantId, generation),
       awsRegion: awsRegionOf(args.clusterRegion),
       description: `Tenantry ${ctx.environment}: bridge tenant ${tenantId}`,
       protect: args.protect,
@@ -56,7 +58,7 @@ export class BridgeTenant extends pulumi.ComponentResource {
     });
     this.secretArn = credentials.secretArn;
     this.password = credentials.password;
-    this.credentialKey = credentialKey.bridge(tenantId);
+    this.credentialKey = credentialKey.bridge(tenantId, generation);
     this.registerOutputs({ secretArn: this.secretArn });
   }
 }

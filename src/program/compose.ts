@@ -27,6 +27,7 @@ export interface Tenantry {
   warnings: Problem[];
   layout: Layout;
   sharedClusters: Map<string, SharedCluster>;
+  /** By component name: a move within a stage holds two per tenant (`bridge-acme`, `bridge-acme-g2`). */
   bridges: Map<string, BridgeTenant>;
   silos: Map<string, SiloTenant>;
 }
@@ -106,6 +107,7 @@ export function buildTenantry(settings: ProgramSettings, input: ProgramInput): T
       {
         ctx,
         tenantId: plan.tenantId,
+        generation: plan.generation,
         projectId: projectIds.get(sharedPlan.projectKey) ?? "",
         clusterName: shared.clusterName,
         clusterRegion: sharedPlan.cluster.region,
@@ -114,7 +116,7 @@ export function buildTenantry(settings: ProgramSettings, input: ProgramInput): T
       },
       providersFor(sharedPlan.government),
     );
-    bridges.set(plan.tenantId, component);
+    bridges.set(plan.componentName, component);
     credentials.push({ key: component.credentialKey, secretArn: "", region: awsRegionOf(sharedPlan.cluster.region) });
     pending.credentials.push(component.secretArn);
   }
@@ -138,8 +140,8 @@ export function buildTenantry(settings: ProgramSettings, input: ProgramInput): T
       },
       providersFor(location.government),
     );
-    silos.set(plan.tenantId, component);
-    clusters.push({ key: siloClusterKey(plan.tenantId), name: siloClusterName(plan.tenantId), kind: "silo", standardSrv: "", region: location.region, awsRegion: awsRegionOf(location.region), residency: plan.residency });
+    silos.set(plan.componentName, component);
+    clusters.push({ key: siloClusterKey(plan.tenantId, location.generation), name: siloClusterName(plan.tenantId), kind: "silo", standardSrv: "", region: location.region, awsRegion: awsRegionOf(location.region), residency: plan.residency });
     pending.clusters.push(component.standardSrv);
     credentials.push({ key: component.credentialKey, secretArn: "", region: awsRegionOf(location.region) });
     pending.credentials.push(component.secretArn);

@@ -56,6 +56,8 @@ export interface BridgePlan {
   tenantId: string;
   componentName: string;
   sharedCluster: string;
+  /** Generation of its role, user and secret names (a bridge → bridge move holds two). */
+  generation: number;
   offboarding: boolean;
 }
 
@@ -176,10 +178,7 @@ export function planLayout(settings: ProgramSettings, input: ProgramInput): Layo
     const path = `tenants[${indexOf.get(id) ?? "?"}]`;
     const offboarding = placement.status === "offboarding";
     const locations: Location[] = placement.target ? [placement.current, placement.target] : [placement.current];
-    if (placement.target && placement.target.stage === placement.current.stage && placement.current.stage !== "pool") {
-      error(`${path}.move`, `tenant [${id}] moves ${placement.current.stage} → ${placement.target.stage}: a move within bridge or silo is a migration the program does not model yet`, id);
-      continue;
-    }
+    // A move within bridge or silo provisions the target beside the current placement under its generation's names.
     for (const location of locations) {
       if (location.stage !== "silo") {
         const cluster = clusters.get(location.sharedCluster);
@@ -193,8 +192,8 @@ export function planLayout(settings: ProgramSettings, input: ProgramInput): Layo
             project.users += 1;
             project.roles += 1;
           }
-          const name = componentName.bridge(id);
-          bridges.push({ tenantId: id, componentName: name, sharedCluster: location.sharedCluster, offboarding });
+          const name = componentName.bridge(id, location.generation);
+          bridges.push({ tenantId: id, componentName: name, sharedCluster: location.sharedCluster, generation: location.generation, offboarding });
           componentTenants.set(name, id);
         }
         continue;
@@ -217,7 +216,7 @@ export function planLayout(settings: ProgramSettings, input: ProgramInput): Layo
           warnings.push({ severity: "warning", path: `${path}.instanceSize`, tenantId: id, message: `tenant [${id}] silo on ${location.instanceSize}: no backup schedule (only Atlas's automatic snapshots) and no PrivateLink` });
         }
       }
-      const name = componentName.silo(id);
+      const name = componentName.silo(id, location.generation);
       const privateLink = registry.network.privateLink.find((pl) => pl.region === location.region);
       silos.push({ tenantId: id, componentName: name, residency: placement.residency, location, policy, offboarding, ...(privateLink && { privateLink }) });
       componentTenants.set(name, id);
@@ -260,8 +259,8 @@ export function routeKeys(tenantId: string, location: Location): { cluster: stri
     case "pool":
       return { cluster: sharedClusterKey(location.sharedCluster), credential: credentialKey.shared(location.sharedCluster) };
     case "bridge":
-      return { cluster: sharedClusterKey(location.sharedCluster), credential: credentialKey.bridge(tenantId) };
+      return { cluster: sharedClusterKey(location.sharedCluster), credential: credentialKey.bridge(tenantId, location.generation) };
     case "silo":
-      return { cluster: siloClusterKey(tenantId), credential: credentialKey.silo(tenantId) };
+      return { cluster: siloClusterKey(tenantId, location.generation), credential: credentialKey.silo(tenantId, location.generation) };
   }
 }

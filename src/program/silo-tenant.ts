@@ -51,6 +51,7 @@ export class SiloTenant extends pulumi.ComponentResource {
   constructor(name: string, args: SiloTenantArgs, opts?: pulumi.ComponentResourceOptions) {
     super(SiloTenant.type, name, {}, opts);
     const { ctx, tenantId, location, policy } = args;
+    const { generation } = location;
     const awsRegion = awsRegionOf(location.region);
     const tags = { "tenantry-environment": ctx.environment, "tenantry-kind": "silo", "tenantry-tenant": tenantId };
     const pit = wantsPointInTime(policy);
@@ -58,7 +59,7 @@ export class SiloTenant extends pulumi.ComponentResource {
 
     const project = new mongodbatlas.Project(
       `${name}-project`,
-      { orgId: args.orgId, name: siloProjectName(ctx, tenantId), tags },
+      { orgId: args.orgId, name: siloProjectName(ctx, tenantId, generation), tags },
       dataOptions(this, args.protect),
     );
 
@@ -79,7 +80,7 @@ export class SiloTenant extends pulumi.ComponentResource {
         },
         dataOptions(this, args.protect),
       );
-      new aws.kms.Alias(`${name}-key-alias`, { name: tenantKeyAlias(ctx, tenantId), targetKeyId: key.keyId, region: awsRegion }, { parent: this });
+      new aws.kms.Alias(`${name}-key-alias`, { name: tenantKeyAlias(ctx, tenantId, generation), targetKeyId: key.keyId, region: awsRegion }, { parent: this });
       const setup = new mongodbatlas.CloudProviderAccessSetup(`${name}-cpa-setup`, { projectId: project.id, providerName: "AWS" }, { parent: this });
       const assumeRolePolicy = setup.awsConfigs.apply((configs) => {
         const config = configs[0];
@@ -95,7 +96,7 @@ export class SiloTenant extends pulumi.ComponentResource {
           ],
         });
       });
-      const role = new aws.iam.Role(`${name}-kms-role`, { name: tenantKeyRoleName(ctx, tenantId), assumeRolePolicy, tags }, { parent: this });
+      const role = new aws.iam.Role(`${name}-kms-role`, { name: tenantKeyRoleName(ctx, tenantId, generation), assumeRolePolicy, tags }, { parent: this });
       const rolePolicy = new aws.iam.RolePolicy(
         `${name}-kms-policy`,
         {
@@ -188,10 +189,10 @@ export class SiloTenant extends pulumi.ComponentResource {
 
     const credentials = createCredentials(this, name, {
       projectId: project.id,
-      username: tenantUserName(ctx, tenantId),
+      username: tenantUserName(ctx, tenantId, generation),
       roles: [{ roleName: "readWrite", databaseName: databaseName(ctx) }],
       clusterName: cluster.name,
-      secretName: tenantStageSecretName(ctx, "silo", tenantId),
+      secretName: tenantStageSecretName(ctx, "silo", tenantId, generation),
       awsRegion,
       ...(key && { kmsKeyArn: key.arn }),
       description: `Tenantry ${ctx.environment}: silo tenant ${tenantId}`,
@@ -209,7 +210,7 @@ export class SiloTenant extends pulumi.ComponentResource {
     this.standardSrv = cluster.connectionStrings.apply((c) => c.standardSrv ?? "");
     this.secretArn = credentials.secretArn;
     this.password = credentials.password;
-    this.credentialKey = credentialKey.silo(tenantId);
+    this.credentialKey = credentialKey.silo(tenantId, generation);
     this.registerOutputs({ projectId: this.projectId, clusterName: this.clusterName, standardSrv: this.standardSrv, secretArn: this.secretArn });
   }
 }

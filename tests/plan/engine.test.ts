@@ -6,9 +6,10 @@ import * as aws from "@pulumi/aws";
 import * as mongodbatlas from "@pulumi/mongodbatlas";
 import * as random from "@pulumi/random";
 import { describe, expect, test } from "vitest";
-import { maskSecrets, runOffline } from "../../src/plan/engine";
+import { maskSecrets, runOffline, runOfflineDetailed } from "../../src/plan/engine";
 import { createMockState } from "../../src/plan/mock-state";
 import { ProgramLayoutError } from "../../src/program/layout";
+import { loadRegistryFile } from "../../src/registry/load";
 import { RegistryInvalidError } from "../../src/registry/problems";
 
 const DEV = join(__dirname, "../../stacks/dev.tenants.yaml");
@@ -96,10 +97,10 @@ describe("runOffline", () => {
   });
 
   test("what the program cannot build fails with ProgramLayoutError, and the next run still works", async () => {
-    // A bridge → bridge move passes the registry rules but is a migration the program refuses to model.
-    const bad = SMALL.replace("  - { id: biz-one, name: Biz One, tier: business, residency: us }", "  - { id: biz-one, name: Biz One, tier: business, residency: us, move: { stage: bridge, sharedCluster: qa-us-2 } }")
-      .replace("backupPolicies:", "  - { name: qa-us-2, residency: us, region: US_EAST_2, instanceSize: M10, backupPolicy: basic }\nbackupPolicies:");
-    await expect(runOffline({ registryFile: registryFile(bad) })).rejects.toThrow(ProgramLayoutError);
+    // Placements the registry rules would never produce (a shared cluster it does not define) reach the program's own checks.
+    const loaded = loadRegistryFile(registryFile(SMALL));
+    const bad = { ...loaded, placements: loaded.placements.map((p) => ({ ...p, current: { stage: "pool" as const, sharedCluster: "nowhere" } })) };
+    await expect(runOfflineDetailed(bad, {})).rejects.toThrow(ProgramLayoutError);
     expect((await runOffline({ registryFile: registryFile(SMALL) })).resources.length).toBeGreaterThan(0);
   });
 });

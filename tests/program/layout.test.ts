@@ -105,11 +105,6 @@ describe("planLayout", () => {
     expect(run).toThrow(message);
   });
 
-  test("moves within bridge or silo are refused (a migration with its own names)", () => {
-    const raw = withTenants([{ id: "s1", name: "S", tier: "enterprise", residency: "us", region: "US_EAST_1", backupPolicy: "silo", move: { stage: "silo", region: "US_WEST_2", backupPolicy: "silo" } }]);
-    expect(() => planLayout(settings, input(raw))).toThrow("tenant [s1] moves silo → silo: a move within bridge or silo is a migration the program does not model yet");
-  });
-
   test("a silo on Flex: warned (no schedule, no PrivateLink); with a customer-managed key: refused", () => {
     const flex = (extra: object) => withTenants([{ id: "f1", name: "F", tier: "enterprise", residency: "us", region: "US_EAST_1", instanceSize: "FLEX", backupPolicy: "silo", ...extra }]);
     expect(planLayout(settings, input(flex({}))).warnings.map((w) => w.message)).toEqual([
