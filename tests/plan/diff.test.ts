@@ -94,6 +94,36 @@ describe("diffMaps kinds", () => {
   });
 });
 
+describe("diffMaps: moves within a stage (generation-qualified keys, src/naming.ts)", () => {
+  const g2 = { ...CLUSTERS["silo:acme"]!, region: "EU_NORTH_1", awsRegion: "eu-north-1" };
+  const withG2: Record<string, typeof g2> = { ...CLUSTERS, "silo:acme#g2": g2 };
+  const afterCutOver = Object.fromEntries(Object.entries(withG2).filter(([key]) => key !== "silo:acme"));
+  const silo = (cluster: string, credential = cluster) => ({ ...tenant("acme", "silo", cluster), credential });
+  const bridge = (cluster: string, credential: string) => ({ ...tenant("globex", "bridge", cluster), credential });
+  test.each<[string, TenantEntry, TenantEntry, Record<string, typeof g2>, unknown[]]>([
+    [
+      "silo → silo cut over, the old silo's entry gone",
+      { ...silo("silo:acme"), target: { ...route("acme", "silo", "silo:acme#g2"), credential: "silo:acme#g2" } },
+      silo("silo:acme#g2"),
+      afterCutOver,
+      [["acme", "cluster-change", false, "silo:acme", "silo:acme#g2"]],
+    ],
+    ["silo → silo without a declared move", silo("silo:acme"), silo("silo:acme#g2"), afterCutOver, [
+      ["acme", "cluster-change", true, "silo:acme", "silo:acme#g2"],
+      ["acme", "region-change", true, "EU_WEST_1", "EU_NORTH_1"],
+    ]],
+    [
+      "bridge → bridge cut over to another shared cluster",
+      { ...bridge("shared:app-eu", "bridge:globex"), target: { ...route("globex", "bridge", "shared:app-eu-2"), credential: "bridge:globex#g2" } },
+      bridge("shared:app-eu-2", "bridge:globex#g2"),
+      CLUSTERS,
+      [["globex", "cluster-change", false, "shared:app-eu", "shared:app-eu-2"]],
+    ],
+  ])("%s", (_label, before, after, clustersNext, expected) => {
+    expect(diffMaps(makeMap([before], withG2), makeMap([after], clustersNext)).map((c) => [c.tenantId, c.kind, c.destructive, c.from, c.to])).toEqual(expected);
+  });
+});
+
 describe("diffMaps messages", () => {
   test.each<[string, TenantEntry[], TenantEntry[], string]>([
     [
