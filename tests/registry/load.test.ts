@@ -171,6 +171,14 @@ describe("capacity", () => {
   ] as const)("%s", (_name, size, bridges, collections, expected) => {
     expect(lines(stringify(capacityRegistry(size, bridges, collections)))).toEqual(expected);
   });
+  test("a bridge → bridge move within the zone counts a user and a role on each side", () => {
+    const registry = capacityRegistry("M40", 50);
+    registry.sharedClusters = [...registry.sharedClusters!, { name: "us-2", residency: "us", region: "US_EAST_1", instanceSize: "M40", backupPolicy: "std" }];
+    registry.tenants = registry.tenants!.map((t) => ({ ...t, move: { stage: "bridge" as const, sharedCluster: "us-2" } }));
+    expect(lines(stringify(registry))).toEqual([
+      "r.yaml:13:5  sharedClusters[0]  warning: shared project of zone us needs 102 database users (2 shared cluster(s) + 100 bridge placements of 50 tenants, moves within the zone on both sides), above Atlas's default 100 per project; raise it (up to 900) through Project limits",
+    ]);
+  });
 });
 
 describe("files", () => {

@@ -54,14 +54,16 @@ export function capacityRules(registry: Registry): RuleProblem[] {
     zones.set(c.residency, z);
   });
   for (const [zone, z] of zones) {
+    const tenants = new Set([...z.bridges].map((k) => k.slice(k.indexOf("/") + 1))).size;
+    const bridgeWho = tenants === z.bridges.size ? `${z.bridges.size} bridge tenants` : `${z.bridges.size} bridge placements of ${tenants} tenants, moves within the zone on both sides`;
     const users = z.clusters + z.bridges.size;
     const roles = z.bridges.size;
     const at = ["sharedClusters", z.first];
     const what = `shared project of zone ${zone}`;
     if (users > PROJECT_MAX_USERS) {
-      problems.push(error(at, `${what} needs ${count(users)} database users (${z.clusters} shared cluster(s) + ${z.bridges.size} bridge tenants), above Atlas's maximum ${count(PROJECT_MAX_USERS)} per project; move bridge tenants to silo or to another zone's project`));
+      problems.push(error(at, `${what} needs ${count(users)} database users (${z.clusters} shared cluster(s) + ${bridgeWho}), above Atlas's maximum ${count(PROJECT_MAX_USERS)} per project; move bridge tenants to silo or to another zone's project`));
     } else if (users > PROJECT_DEFAULT_LIMIT) {
-      problems.push(warning(at, `${what} needs ${count(users)} database users (${z.clusters} shared cluster(s) + ${z.bridges.size} bridge tenants), above Atlas's default ${PROJECT_DEFAULT_LIMIT} per project; raise it (up to ${count(PROJECT_MAX_USERS)}) through Project limits`));
+      problems.push(warning(at, `${what} needs ${count(users)} database users (${z.clusters} shared cluster(s) + ${bridgeWho}), above Atlas's default ${PROJECT_DEFAULT_LIMIT} per project; raise it (up to ${count(PROJECT_MAX_USERS)}) through Project limits`));
     }
     if (roles > PROJECT_MAX_CUSTOM_ROLES) {
       problems.push(error(at, `${what} needs ${count(roles)} custom roles (one per bridge tenant), above Atlas's maximum ${count(PROJECT_MAX_CUSTOM_ROLES)} per project; move bridge tenants to silo`));
