@@ -7,6 +7,7 @@ import * as mongodbatlas from "@pulumi/mongodbatlas";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { beforeAll, describe, expect, test } from "vitest";
+import { componentName } from "../../src/naming";
 import { runOfflineDetailed, type DetailedRun, type RawRegistration } from "../../src/plan/engine";
 import { loadRegistryFile } from "../../src/registry/load";
 import { awsRegionOf } from "../../src/registry/zones";
@@ -64,9 +65,12 @@ describe.each(files)("%s", (file) => {
     for (const p of run().run.placements) {
       for (const loc of [p.current, p.target]) {
         if (loc?.stage !== "silo") continue;
-        const cluster = run().run.resources.find((r) => r.tenant === p.tenantId && r.type === typeOf(mongodbatlas.AdvancedCluster));
+        // A silo → silo move holds two silos: each location's resources are its component's (`silo-<id>`, `silo-<id>-g2`).
+        const prefix = `${componentName.silo(p.tenantId, loc.generation)}-`;
+        const mine = run().run.resources.filter((r) => r.tenant === p.tenantId && r.name.startsWith(prefix) && !/^-g\d+-/.test(r.name.slice(prefix.length - 1)));
+        const cluster = mine.find((r) => r.type === typeOf(mongodbatlas.AdvancedCluster));
         expect(cluster?.inputs.replicationSpecs).toEqual([{ regionConfigs: [expect.objectContaining({ regionName: loc.region })] }]);
-        for (const r of run().run.resources.filter((x) => x.tenant === p.tenantId && typeof x.inputs.region === "string" && x.type.startsWith("aws:"))) {
+        for (const r of mine.filter((x) => typeof x.inputs.region === "string" && x.type.startsWith("aws:"))) {
           expect([r.name, r.inputs.region]).toEqual([r.name, awsRegionOf(loc.region)]);
         }
       }
