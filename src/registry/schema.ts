@@ -101,6 +101,12 @@ export const MoveSpec = z
       .boolean()
       .optional()
       .describe("Target: encrypt the silo with a tenant KMS key (silo targets). @default the tenant's own setting; forced on for HIPAA and FedRAMP."),
+    cutOver: z
+      .boolean()
+      .optional()
+      .describe(
+        "Set after `tenantry move cutover`: the target becomes the tenant's route, the source stays registered with protect lifted until `move:` is removed. @default false",
+      ),
   })
   .describe("A declared move to another stage, cluster or region: the target is provisioned, routing stays on the current placement until cut-over.");
 

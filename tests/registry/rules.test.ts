@@ -224,6 +224,14 @@ const cases: [string, Sections, string[]][] = [
     [
       "r.yaml:34:17  tenants[0].generation  tenant [acme]: `generation` must be ≥ 1, got 0",
     ]],
+  ["cut-over move", { tenants: t("id: acme", "name: Acme", "tier: business", "residency: us", "move: { stage: silo, region: US_WEST_1, backupPolicy: std, cutOver: true }") },
+    [
+      "r.yaml:34:73  tenants[0].move.cutOver  warning: tenant [acme] cut over to silo in US_WEST_1: its former bridge resources stay registered without protect until `move:` is removed",
+    ]],
+  ["cutOver that is not a boolean", { tenants: t("id: acme", "name: Acme", "tier: free", "residency: us", "move: { stage: bridge, cutOver: yes }") },
+    [
+      "r.yaml:34:37  tenants[0].move.cutOver  tenant [acme]: `cutOver` must be a boolean, got string \"yes\"",
+    ]],
   ["offboarding tenant with a move", { tenants: t("id: acme", "name: Acme", "tier: free", "residency: us", "status: offboarding", "move: { stage: bridge }") },
     [
       "r.yaml:35:11  tenants[0].move  tenant [acme] is offboarding; remove its move (a tenant that is leaving is not moved)",

@@ -149,6 +149,11 @@ function tenantRules(registry: Registry, tenant: Tenant, i: number): RuleProblem
       if (currentOk && targetOk && move.stage === stage && sameLocation(registry, tenant, stage)) {
         problems.push(error(at, `the move of tenant [${id}] targets its current location (${describeLocation(registry, tenant, stage)}); name another shared cluster or region, or a higher stage`, id));
       }
+      // After the cut-over the target is the route (placement swaps them); the source stays provisioned, protect lifted.
+      if (move.cutOver === true && targetOk) {
+        const to = move.stage === "silo" ? `silo in ${move.region ?? "?"}` : `${move.stage} on ${sharedClusterFor(registry, tenant.residency, move.sharedCluster) ?? "?"}`;
+        problems.push(warning([...at, "cutOver"], `tenant [${id}] cut over to ${to}: its former ${stage} resources stay registered without protect until \`move:\` is removed`, id));
+      }
     }
   }
   // HIPAA / FedRAMP silos get a Backup Compliance Policy, which needs an authorized contact (REFERENCE §2.5).
