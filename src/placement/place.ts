@@ -136,7 +136,7 @@ function reasonsFor(tenant: Tenant): string[] {
   const floor = complianceFloor(tenant.compliance);
   if (floor.because.length > 0) reasons.push(`${floor.because.join(", ")} needs ${floor.stage}`);
   if (tenant.stage !== undefined) reasons.push(`explicit stage ${tenant.stage}`);
-  if (tenant.move !== undefined) reasons.push(`declared move to ${tenant.move.stage}`);
+  if (tenant.move !== undefined) reasons.push(`${tenant.move.cutOver === true ? "cut over" : "declared move"} to ${tenant.move.stage}`);
   return reasons;
 }
 
@@ -156,7 +156,15 @@ export function placeTenant(registry: Registry, tenant: Tenant): Placement {
     current: locate(registry, tenant, currentStage(tenant), tenant, currentGeneration(tenant)),
     reasons: reasonsFor(tenant),
   };
-  if (tenant.move !== undefined) placement.target = targetOf(registry, tenant, tenant.move);
+  if (tenant.move === undefined) return placement;
+  const target = targetOf(registry, tenant, tenant.move);
+  if (tenant.move.cutOver === true) {
+    // After the cut-over the target is the route; the source stays registered (protect lifted) until `move:` goes.
+    placement.retired = placement.current;
+    placement.current = target;
+  } else {
+    placement.target = target;
+  }
   return placement;
 }
 

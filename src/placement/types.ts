@@ -37,6 +37,11 @@ export interface Placement {
   current: Location;
   /** Where a declared move takes it; provisioned alongside `current` until cut-over. */
   target?: Location;
+  /**
+   * The former current location of a cut-over move (`move.cutOver`): still provisioned under the same names, with
+   * `protect` lifted, until `move:` is removed; never routed to.
+   */
+  retired?: Location;
   /** Why the stage is what it is, e.g. "tier business → bridge", "HIPAA needs silo". */
   reasons: readonly string[];
 }

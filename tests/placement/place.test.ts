@@ -105,6 +105,51 @@ describe("locations", () => {
   });
 });
 
+describe("cut-over moves (move.cutOver)", () => {
+  const registry = Registry.parse({
+    version: 1,
+    environment: "test",
+    collections: [{ name: "orders" }],
+    sharedClusters: [
+      { name: "us-1", residency: "us", region: "US_EAST_1", instanceSize: "M30", backupPolicy: "std" },
+      { name: "us-2", residency: "us", region: "US_WEST_2", instanceSize: "M30", backupPolicy: "std" },
+    ],
+    backupPolicies: { std: { daily: { keepDays: 35 } } },
+    tenants: [
+      { id: "pb", name: "PB", tier: "free", residency: "us", move: { stage: "bridge", sharedCluster: "us-2", cutOver: true } },
+      { id: "bs", name: "BS", tier: "business", residency: "us", move: { stage: "silo", region: "US_WEST_1", instanceSize: "M30", backupPolicy: "std", cutOver: true } },
+      { id: "ss", name: "SS", tier: "enterprise", residency: "us", region: "US_EAST_2", backupPolicy: "std", generation: 2, move: { stage: "silo", region: "US_WEST_1", backupPolicy: "std", cutOver: true } },
+      { id: "bb", name: "BB", tier: "business", residency: "us", move: { stage: "bridge", sharedCluster: "us-2", cutOver: false } },
+    ],
+  });
+  const placements = placeTenants(registry);
+  const siloAt = (region: string, generation: number, instanceSize = "M10") => ({
+    stage: "silo",
+    generation,
+    region,
+    instanceSize,
+    backupPolicy: "std",
+    customerManagedKey: false,
+    backupCompliancePolicy: false,
+    government: false,
+  });
+  // The target (with its generation, as before the cut-over) becomes current; the former current is retired unchanged.
+  test.each([
+    ["pb", { stage: "bridge", sharedCluster: "us-2", generation: 1 }, undefined, { stage: "pool", sharedCluster: "us-1" }],
+    ["bs", siloAt("US_WEST_1", 1, "M30"), undefined, { stage: "bridge", sharedCluster: "us-1", generation: 1 }],
+    ["ss", siloAt("US_WEST_1", 3), undefined, siloAt("US_EAST_2", 2)],
+    ["bb", { stage: "bridge", sharedCluster: "us-1", generation: 1 }, { stage: "bridge", sharedCluster: "us-2", generation: 2 }, undefined],
+  ])("tenant %s", (id, current, target, retired) => {
+    const p = placements.find((x) => x.tenantId === id);
+    expect(p?.current).toEqual(current);
+    expect(p?.target).toEqual(target);
+    expect(p?.retired).toEqual(retired);
+  });
+  test("a cut-over says so in the reasons", () => {
+    expect(placements.find((p) => p.tenantId === "pb")?.reasons).toEqual(["tier free → pool", "cut over to bridge"]);
+  });
+});
+
 // ---- properties over generated valid registries ------------------------------------------------------------------
 
 const ZONES = Object.keys(ZONE_REGIONS) as ResidencyZone[];
