@@ -19,7 +19,7 @@ export interface BridgeTenantArgs {
   clusterRegion: string;
   /** The application's logical collections. */
   collections: readonly string[];
-  /** `protect` on data-bearing children (false while offboarding). */
+  /** `protect` on data-bearing children (false while offboarding or retired after a cut-over). */
   protect: boolean;
 }
 

@@ -112,11 +112,13 @@ export function buildTenantry(settings: ProgramSettings, input: ProgramInput): T
         clusterName: shared.clusterName,
         clusterRegion: sharedPlan.cluster.region,
         collections,
-        protect: settings.protect && !plan.offboarding,
+        // Offboarding and the retired source of a cut-over move lift protect so a later change can drop them from state.
+        protect: settings.protect && !plan.offboarding && !plan.retired,
       },
       providersFor(sharedPlan.government),
     );
     bridges.set(plan.componentName, component);
+    if (plan.retired) continue; // registered, never routed to: the map is the one without the source
     credentials.push({ key: component.credentialKey, secretArn: "", region: awsRegionOf(sharedPlan.cluster.region) });
     pending.credentials.push(component.secretArn);
   }
@@ -136,11 +138,12 @@ export function buildTenantry(settings: ProgramSettings, input: ProgramInput): T
         ...(plan.privateLink && { privateLink: plan.privateLink }),
         ...(registry.contacts.backupCompliance && { complianceContact: registry.contacts.backupCompliance }),
         ...(registry.contacts.alertsEmail && { alertsEmail: registry.contacts.alertsEmail }),
-        protect: settings.protect && !plan.offboarding,
+        protect: settings.protect && !plan.offboarding && !plan.retired,
       },
       providersFor(location.government),
     );
     silos.set(plan.componentName, component);
+    if (plan.retired) continue; // registered, never routed to: the map is the one without the source
     clusters.push({ key: siloClusterKey(plan.tenantId, location.generation), name: siloClusterName(plan.tenantId), kind: "silo", standardSrv: "", region: location.region, awsRegion: awsRegionOf(location.region), residency: plan.residency });
     pending.clusters.push(component.standardSrv);
     credentials.push({ key: component.credentialKey, secretArn: "", region: awsRegionOf(location.region) });

@@ -59,6 +59,8 @@ export interface BridgePlan {
   /** Generation of its role, user and secret names (a bridge → bridge move holds two). */
   generation: number;
   offboarding: boolean;
+  /** The source of a cut-over move (`Placement.retired`): protect lifted, no map entries. */
+  retired: boolean;
 }
 
 export interface SiloPlan {
@@ -68,6 +70,8 @@ export interface SiloPlan {
   location: SiloLocation;
   policy: BackupPolicy;
   offboarding: boolean;
+  /** The source of a cut-over move (`Placement.retired`): protect lifted, no map entries. */
+  retired: boolean;
   privateLink?: PrivateLink;
 }
 
@@ -177,9 +181,11 @@ export function planLayout(settings: ProgramSettings, input: ProgramInput): Layo
     const id = placement.tenantId;
     const path = `tenants[${indexOf.get(id) ?? "?"}]`;
     const offboarding = placement.status === "offboarding";
-    const locations: Location[] = placement.target ? [placement.current, placement.target] : [placement.current];
-    // A move within bridge or silo provisions the target beside the current placement under its generation's names.
+    const locations: Location[] = [placement.current, ...(placement.target ? [placement.target] : []), ...(placement.retired ? [placement.retired] : [])];
+    // A move within bridge or silo provisions the target beside the current placement under its generation's names;
+    // after its cut-over the former current stays registered under the same names, protect lifted, until `move:` goes.
     for (const location of locations) {
+      const retired = location === placement.retired;
       if (location.stage !== "silo") {
         const cluster = clusters.get(location.sharedCluster);
         if (!cluster) {
@@ -193,7 +199,7 @@ export function planLayout(settings: ProgramSettings, input: ProgramInput): Layo
             project.roles += 1;
           }
           const name = componentName.bridge(id, location.generation);
-          bridges.push({ tenantId: id, componentName: name, sharedCluster: location.sharedCluster, generation: location.generation, offboarding });
+          bridges.push({ tenantId: id, componentName: name, sharedCluster: location.sharedCluster, generation: location.generation, offboarding, retired });
           componentTenants.set(name, id);
         }
         continue;
@@ -218,7 +224,7 @@ export function planLayout(settings: ProgramSettings, input: ProgramInput): Layo
       }
       const name = componentName.silo(id, location.generation);
       const privateLink = registry.network.privateLink.find((pl) => pl.region === location.region);
-      silos.push({ tenantId: id, componentName: name, residency: placement.residency, location, policy, offboarding, ...(privateLink && { privateLink }) });
+      silos.push({ tenantId: id, componentName: name, residency: placement.residency, location, policy, offboarding, retired, ...(privateLink && { privateLink }) });
       componentTenants.set(name, id);
     }
   }

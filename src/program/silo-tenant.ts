@@ -33,7 +33,7 @@ export interface SiloTenantArgs {
   /** Authorized user of the Backup Compliance Policy (required when the location asks for one). */
   complianceContact?: { email: string; firstName: string; lastName: string };
   alertsEmail?: string;
-  /** `protect` on data-bearing children (false while offboarding). */
+  /** `protect` on data-bearing children (false while offboarding or retired after a cut-over). */
   protect: boolean;
 }
 
