@@ -172,7 +172,7 @@ export class Mover {
   }
 
   /**
-   * Removes the override once the map routes the tenant to the target itself (registry updated, `pulumi up` done):
+   * Removes the override once the map routes the tenant to the target itself (`cutOver: true` on the move, `pulumi up` done):
    * refused while the map still names the old route or a target.
    */
   async finish(tenantId: string): Promise<MoveRecord> {
@@ -182,7 +182,7 @@ export class Mover {
       this.expect(r, ["cutover", "cleaned"], "finish");
       const entry = this.options.map.tenants[tenantId];
       if (!entry || entry.target !== undefined || !sameRoute(entry, r.target.route)) {
-        throw new MoveStateError(tenantId, r.state, "finish", "the connection map does not route the tenant to the target yet: set its stage to the target, remove move:, pulumi up, then finish");
+        throw new MoveStateError(tenantId, r.state, "finish", "the connection map does not route the tenant to the target yet: set cutOver: true on its move in the registry, pulumi up, then finish");
       }
       await this.options.control.remove(tenantId);
       const next = await this.journal.update(r, { state: r.state === "cleaned" ? "cleaned" : "finished", finishedAt: this.now().toISOString() }, "finish", {});
@@ -384,7 +384,7 @@ export class Mover {
     // One store write: every resolver switches routing and unfreezes at its next refresh, none sees one without the other.
     await this.writeOverride(verified, "open", "target");
     const next = await this.journal.update(verified, { state: "cutover", cutoverAt: this.now().toISOString() }, "cutover", {
-      next: "set the tenant's stage to the target in the registry, remove move:, run pulumi up, then tenantry move finish",
+      next: "set cutOver: true on the tenant's move in the registry, run pulumi up, then tenantry move finish; after clean-up set its stage (cluster or region, generation) to the target, remove move:, run pulumi up",
     });
     await this.options.hooks?.afterStep?.("cutover", next);
     return next;

@@ -39,7 +39,7 @@ describe("tenantry move / export / import", () => {
     expect(out).toContain("tenant [acme]  move acme@2026-11-28T12:00:00.000Z  state cutover\n");
     expect(out).toContain("  from pool shared:eu/app  to bridge shared:eu/app\n");
     expect(out).toContain("  orders: copied 2500 in 3 batches  verified 2500 docs ");
-    expect(out).toContain("next: set the tenant's stage to the target in the registry, remove move:, pulumi up, then tenantry move finish");
+    expect(out).toContain("next: set cutOver: true on the tenant's move in the registry, pulumi up, then tenantry move finish; tenantry move cleanup after the retention window");
 
     const status = memoryIo(dir);
     expect(await move("status", MOVING, { map: "map.json" }, status, deps())).toBe(0);

@@ -119,8 +119,9 @@ function formatEntry(e: JournalEntry): string {
 
 const NEXT: Partial<Record<MoveRecord["state"], string>> = {
   verified: "next: tenantry move cutover (writes stay frozen until then)",
-  cutover: "next: set the tenant's stage to the target in the registry, remove move:, pulumi up, then tenantry move finish; tenantry move cleanup after the retention window",
-  finished: "next: tenantry move cleanup after the retention window",
+  cutover:
+    "next: set cutOver: true on the tenant's move in the registry, pulumi up, then tenantry move finish; tenantry move cleanup after the retention window, then set its stage (cluster or region, generation) to the target, remove move:, pulumi up",
+  finished: "next: tenantry move cleanup after the retention window, then set the tenant's stage (cluster or region, generation) to the target in the registry, remove move:, pulumi up",
   "rolled-back": "the tenant is back on its source, writes open; remove move: from the registry when you give up the move",
 };
 
