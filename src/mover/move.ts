@@ -5,6 +5,7 @@ import type { BackendClient, BackendCollection } from "../backend/types";
 import type { ConnectionMap, Route } from "../connection-map/schema";
 import type { ControlStore, TenantOverride } from "../control/types";
 import type { IndexSpec } from "../registry/schema";
+import { DEFAULT_CONTROL_REFRESH_MS, defaultFailClosedAfterMs } from "../resolver/control";
 import { MoveStateError, MoverError, NoMoveTargetError, RetentionNotElapsedError, UnknownMoveTenantError, VerificationFailedError } from "./errors";
 import { guardedDeleteMany } from "./guard";
 import { sameContent } from "./hash";
@@ -22,11 +23,11 @@ import { DEFAULT_BATCH_SIZE, canonicalId, copyTenantDocuments, ensureIndexes, ha
  */
 export function freezeBoundMs(resolver: { refreshMs?: number; failClosedAfterMs?: number; inflightMs?: number } = {}): number {
   const refresh = resolver.refreshMs ?? DEFAULT_RESOLVER_REFRESH_MS;
-  const failClosed = resolver.failClosedAfterMs ?? 10 * refresh;
+  const failClosed = resolver.failClosedAfterMs ?? defaultFailClosedAfterMs(refresh);
   return Math.max(2 * refresh, failClosed) + (resolver.inflightMs ?? DEFAULT_INFLIGHT_MS);
 }
-/** The resolver's default poll interval (src/resolver/control.ts). */
-export const DEFAULT_RESOLVER_REFRESH_MS = 1_000;
+/** The resolver's default poll interval. */
+export const DEFAULT_RESOLVER_REFRESH_MS = DEFAULT_CONTROL_REFRESH_MS;
 /** Time allowed for a write checked before the freeze to reach the server. */
 export const DEFAULT_INFLIGHT_MS = 5_000;
 /** freezeBoundMs() with the resolver's defaults: 15 s. */

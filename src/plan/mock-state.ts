@@ -1,6 +1,7 @@
 // Realistic fake provider state per resource type, for running the program under Pulumi mocks (offline plan, tests, bench).
 import { createHash, randomBytes } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { awsRegionOf } from "../registry/zones";
 
 /** AWS account the fake ARNs belong to. */
 export const MOCK_AWS_ACCOUNT = "123456789012";
@@ -87,7 +88,7 @@ export function createMockState(options: MockStateOptions = {}): MockState {
           state: {
             ...inputs,
             privateLinkId: atlasId,
-            endpointServiceName: `com.amazonaws.vpce.${String(inputs.region).toLowerCase().replaceAll("_", "-")}.vpce-svc-${hexOf(17, "svc", name)}`,
+            endpointServiceName: `com.amazonaws.vpce.${awsRegionOf(String(inputs.region))}.vpce-svc-${hexOf(17, "svc", name)}`,
             regionName: inputs.region,
             status: "AVAILABLE",
             interfaceEndpoints: [],

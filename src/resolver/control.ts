@@ -48,6 +48,14 @@ export function mapControlStore(pool: ClientPool, control: CompiledControl): Con
   };
 }
 
+/** Default poll interval of the control store. */
+export const DEFAULT_CONTROL_REFRESH_MS = 1000;
+
+/** Default fail-closed interval for a poll interval: writes are refused after ten missed polls. */
+export function defaultFailClosedAfterMs(refreshMs: number): number {
+  return 10 * refreshMs;
+}
+
 export class ControlSnapshot {
   overrides: ReadonlyMap<string, TenantOverride> = new Map();
   /** True once a first read succeeded (always true without a store). */
@@ -67,8 +75,8 @@ export class ControlSnapshot {
 
   constructor(options: ControlOptions | undefined, onError: (error: unknown) => void) {
     this.#store = options?.store;
-    this.#refreshMs = options?.refreshMs ?? 1000;
-    this.#failClosedAfterMs = options?.failClosedAfterMs ?? 10 * this.#refreshMs;
+    this.#refreshMs = options?.refreshMs ?? DEFAULT_CONTROL_REFRESH_MS;
+    this.#failClosedAfterMs = options?.failClosedAfterMs ?? defaultFailClosedAfterMs(this.#refreshMs);
     this.#onError = onError;
     this.ready = this.#store === undefined;
     this.settled = this.ready;
