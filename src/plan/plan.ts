@@ -51,7 +51,7 @@ export async function planEnvironment(input: PlanInput): Promise<Plan> {
 export async function planLoaded(loaded: LoadedRegistry, input: Omit<PlanInput, "registryFile">): Promise<Plan> {
   input.onPhase?.("evaluating");
   const { run, generatedSecrets = [] } = await (input.runner ?? engineRunner)(loaded, input.settings ?? {});
-  input.onPhase?.("comparing");
+  if (input.previous) input.onPhase?.("comparing");
   const changes = input.previous ? diffMaps(input.previous, run.connectionMap) : [];
   return { run, changes, compared: input.previous !== undefined, registry: loaded.registry, knownSecrets: generatedSecrets };
 }
