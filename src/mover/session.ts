@@ -3,6 +3,7 @@
 import { readFile } from "node:fs/promises";
 import type { Connector } from "../backend/types";
 import { ConnectionMap, type ControlLocation } from "../connection-map/schema";
+import { parseMapDocument } from "../connection-map/document";
 import { collectionControlStore } from "../control/mongo-store";
 import type { ControlStore } from "../control/types";
 import { CONTROL_DATABASE, CONTROL_OVERRIDES_COLLECTION, MOVES_COLLECTION } from "../naming";
@@ -38,8 +39,7 @@ export async function loadMapFile(file: string): Promise<ConnectionMap> {
   } catch {
     throw new MapFileError(file, "not JSON");
   }
-  const candidate = json !== null && typeof json === "object" && "connectionMap" in json ? (json).connectionMap : json;
-  const parsed = ConnectionMap.safeParse(candidate);
+  const parsed = parseMapDocument(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new MapFileError(file, `not a valid connection map: ${issue ? `${issue.path.join(".")} ${issue.message}` : "invalid"}`);

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { ConnectionMap } from "../connection-map/schema";
 import { diffMaps } from "../connection-map/diff";
+import { parseMapDocument } from "../connection-map/document";
 import { OFFLINE_SETTINGS, type ProgramSettings } from "../program/settings";
 import { stackFileSettings } from "../program/stack-file";
 import { loadRegistryFile, type LoadedRegistry } from "../registry/load";
@@ -81,8 +82,7 @@ export function readPreviousMap(file: string): ConnectionMap {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new PreviousMapError(file, ["file not found"], true);
     throw new PreviousMapError(file, [error instanceof SyntaxError ? `invalid JSON: ${error.message}` : (error as Error).message]);
   }
-  const candidate = data !== null && typeof data === "object" && "connectionMap" in data ? data.connectionMap : data;
-  const parsed = ConnectionMap.safeParse(candidate);
+  const parsed = parseMapDocument(data);
   if (!parsed.success) {
     throw new PreviousMapError(
       file,
