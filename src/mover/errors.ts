@@ -115,3 +115,42 @@ export class ManifestMismatchError extends MoverError {
     super(`${file}: ${reason}`);
   }
 }
+
+/**
+ * An export file that cannot be read as the export format: malformed JSON or EJSON, a duplicate `_id`, a manifest
+ * name outside the declared collections. `line` / `column` are 1-based positions in `file` (0 when not known).
+ */
+export class ExportFormatError extends MoverError {
+  override readonly name = "ExportFormatError";
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    readonly reason: string,
+  ) {
+    super(`${file}${line > 0 ? `:${line}${column > 0 ? `:${column}` : ""}` : ""}: ${reason}`);
+  }
+}
+
+/**
+ * An export that could not read every document of the tenant in `_id` order: the collection's `_id`s are of more
+ * than one BSON type (a range scan stays inside one type), or documents were written during the export. No manifest
+ * is written, so the directory cannot be imported.
+ */
+export class ExportIncompleteError extends MoverError {
+  override readonly name = "ExportIncompleteError";
+  constructor(
+    readonly tenantId: string,
+    readonly collection: string,
+    readonly exported: number,
+    readonly counted: number,
+    readonly idTypes: readonly string[],
+  ) {
+    super(
+      `tenant [${tenantId}] collection ${collection}: the export read ${exported} documents but the collection holds ${counted} of the tenant` +
+        (idTypes.length > 1
+          ? ` — its _ids are of several BSON types (${idTypes.join(", ")}), which an _id-ordered export cannot page over (https://www.mongodb.com/docs/manual/reference/bson-type-comparison-order/); give them one type, then export again`
+          : " — documents were written during the export; freeze the tenant (or stop its writers) and export again"),
+    );
+  }
+}

@@ -1,16 +1,17 @@
 // Per-tenant logical export: `<dir>/<logical>.ejson` (one canonical-mode EJSON document per line, `_id` order) plus
 // `manifest.json` with counts and content hashes. Also the per-tenant backup a shared cluster's snapshots cannot give.
 import { createHash } from "node:crypto";
-import { mkdir, open, rename, writeFile } from "node:fs/promises";
+import { mkdir, open, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { z } from "zod";
-import type { BackendClient } from "../backend/types";
+import type { BackendClient, BackendCollection } from "../backend/types";
 import type { ConnectionMap } from "../connection-map/schema";
-import { UnknownMoveTenantError } from "./errors";
+import { bsonTypeName } from "./bson-values";
+import { ExportIncompleteError, UnknownMoveTenantError } from "./errors";
 import { HashAccumulator, exportLine } from "./hash";
 import type { MoveEndpoint } from "./state";
-import { DEFAULT_BATCH_SIZE, tenantBatches } from "./transfer";
+import { DEFAULT_BATCH_SIZE, tenantBatches, tenantFilter } from "./transfer";
 
 export const EXPORT_FORMAT = "tenantry-export/1";
 export const MANIFEST_FILE = "manifest.json";
@@ -58,13 +59,23 @@ export interface ExportOptions {
 
 /** The tenant's current route as a MoveEndpoint (exports and imports always use the map's current route). */
 export function currentEndpoint(map: ConnectionMap, tenantId: string): MoveEndpoint {
-  const entry = map.tenants[tenantId];
+  const entry = Object.hasOwn(map.tenants, tenantId) ? map.tenants[tenantId] : undefined;
   if (!entry) throw new UnknownMoveTenantError(tenantId);
   const cluster = map.clusters[entry.cluster];
   const credentialRef = map.credentials[entry.credential];
   if (!cluster || !credentialRef) throw new UnknownMoveTenantError(tenantId);
   const { stage, cluster: clusterKey, credential, database, collections } = entry;
   return { route: { stage, cluster: clusterKey, credential, database, collections: { ...collections } }, cluster, credentialRef };
+}
+
+/** The BSON types of the tenant's `_id`s: those the scan saw, plus the types of the smallest and largest `_id` (a sort crosses types). */
+async function idTypesOf(coll: BackendCollection, tenantId: string, seen: ReadonlySet<string>): Promise<string[]> {
+  const types = new Set(seen);
+  for (const direction of [1, -1] as const) {
+    const [first] = await coll.find(tenantFilter(tenantId), { projection: { _id: 1 }, promoteValues: false }).sort({ _id: direction }).limit(1).toArray();
+    if (first) types.add(bsonTypeName(first._id));
+  }
+  return [...types].sort();
 }
 
 /** Writes the export and returns its manifest. Each file is written under a temporary name and renamed when complete. */
@@ -83,18 +94,27 @@ export async function exportTenant(options: ExportOptions): Promise<ExportManife
     const handle = await open(partial, "w");
     const acc = new HashAccumulator();
     const sha = createHash("sha256");
+    const idTypes = new Set<string>();
     try {
       for await (const docs of tenantBatches(coll, tenantId, options.batchSize ?? DEFAULT_BATCH_SIZE)) {
         const text = docs.map((d) => `${exportLine(d)}\n`).join("");
         acc.addAll(docs);
+        for (const d of docs) idTypes.add(bsonTypeName(d._id));
         sha.update(text);
         await handle.write(text);
       }
     } finally {
       await handle.close();
     }
-    await rename(partial, join(dir, file));
     const { count, hash } = acc.result();
+    // A range scan by `_id` stays inside one BSON type on a server, so `_id`s of mixed types would end the scan early:
+    // the count proves the export whole, or it is refused (no manifest, so it can never be imported).
+    const counted = await coll.countDocuments(tenantFilter(tenantId));
+    if (counted !== count) {
+      await rm(partial, { force: true });
+      throw new ExportIncompleteError(tenantId, logical, count, counted, await idTypesOf(coll, tenantId, idTypes));
+    }
+    await rename(partial, join(dir, file));
     collections[logical] = { file, count, hash, sha256: sha.digest("hex") };
   }
   const manifest: ExportManifest = {

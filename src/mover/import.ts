@@ -2,15 +2,16 @@
 // documents, upsert into the tenant's current placement, then verify counts and hashes against the manifest.
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { lstat, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { BSON, type Document } from "mongodb";
 import type { BackendClient, BackendCollection } from "../backend/types";
-import type { ConnectionMap } from "../connection-map/schema";
+import type { ConnectionMap, Route } from "../connection-map/schema";
 import { TENANT_FIELD } from "../naming";
-import { ForeignDocumentError, ManifestMismatchError, VerificationFailedError } from "./errors";
-import { ExportManifest, MANIFEST_FILE, currentEndpoint } from "./export";
+import { driverValue } from "./bson-values";
+import { ExportFormatError, ForeignDocumentError, ManifestMismatchError, VerificationFailedError } from "./errors";
+import { EXPORT_FORMAT, ExportManifest, MANIFEST_FILE, currentEndpoint } from "./export";
 import { type ContentHash, HashAccumulator } from "./hash";
 import { guardedDeleteMany } from "./guard";
 import type { MoveEndpoint } from "./state";
@@ -40,9 +41,39 @@ export interface ImportResult {
   collections: Record<string, { upserted: number; deleted: number; verified: ContentHash }>;
 }
 
-async function* lines(path: string): AsyncGenerator<string> {
+/** The non-empty lines of a file with their 1-based line numbers. */
+async function* lines(path: string): AsyncGenerator<{ line: number; text: string }> {
   const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  for await (const line of rl) if (line.length > 0) yield line;
+  let line = 0;
+  for await (const text of rl) {
+    line += 1;
+    if (text.length > 0) yield { line, text };
+  }
+}
+
+/** One export line as the document the driver would send (typed error with file and line when it is not EJSON). */
+function parseLine(path: string, line: number, text: string): Document {
+  let value: unknown;
+  try {
+    value = EJSON.parse(text, { relaxed: false });
+  } catch (error) {
+    throw new ExportFormatError(path, line, jsonColumn(error), `not canonical EJSON: ${(error as Error).message}`);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new ExportFormatError(path, line, 1, "a line must hold one document");
+  return driverValue(value as Document);
+}
+
+/** The 1-based column of a JSON.parse error ("… at position N"), 0 when the message names none. */
+function jsonColumn(error: unknown): number {
+  const match = /position (\d+)/.exec((error as Error).message);
+  return match ? Number(match[1]) + 1 : 0;
+}
+
+/** Line and column of a character offset in a text. */
+function position(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return { line, column: offset - before.lastIndexOf("\n") };
 }
 
 async function readManifest(dir: string): Promise<ExportManifest> {
@@ -53,27 +84,81 @@ async function readManifest(dir: string): Promise<ExportManifest> {
   } catch {
     throw new ManifestMismatchError(path, "no manifest: not an export directory, or an interrupted export");
   }
-  const parsed = ExportManifest.safeParse(JSON.parse(raw));
-  if (!parsed.success) throw new ManifestMismatchError(path, `not a ${"tenantry-export/1"} manifest: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (error) {
+    const match = /position (\d+)/.exec((error as Error).message);
+    const at = match ? position(raw, Number(match[1])) : { line: 0, column: 0 };
+    throw new ExportFormatError(path, at.line, at.column, `not JSON: ${(error as Error).message}`);
+  }
+  // Checked on the raw JSON: a key such as `__proto__` would vanish (or become a prototype) once parsed into objects.
+  const names = collectionNames(json);
+  const odd = names.find((name) => !/^[A-Za-z0-9_]+$/.test(name) || name === "__proto__");
+  if (odd !== undefined) throw new ManifestMismatchError(path, `collection ${JSON.stringify(odd)} is not a collection name`);
+  const parsed = ExportManifest.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ManifestMismatchError(path, `not a ${EXPORT_FORMAT} manifest: ${issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid"}`);
+  }
   return parsed.data;
 }
 
-/** Checks one file against its manifest entry and the tenant's tag, without writing anything. */
+/** The own keys of `collections` in a raw manifest, before any parsing. */
+function collectionNames(json: unknown): string[] {
+  if (json === null || typeof json !== "object") return [];
+  const collections = (json as { collections?: unknown }).collections;
+  return collections !== null && typeof collections === "object" ? Object.keys(collections) : [];
+}
+
+/**
+ * Checks the manifest's collections against the map before any file is opened: each name is a declared collection
+ * of the tenant's route (own keys only: `constructor` or `__proto__` are no collection), each file is that
+ * collection's own file, and no declared collection is missing (an export that omits one is not the tenant's data).
+ */
+function checkCollections(dir: string, manifest: ExportManifest, map: ConnectionMap, route: Route): void {
+  const path = join(dir, MANIFEST_FILE);
+  const declared = Object.keys(map.collections).filter((logical) => Object.hasOwn(route.collections, logical));
+  for (const [logical, entry] of Object.entries(manifest.collections)) {
+    if (!declared.includes(logical)) {
+      throw new ManifestMismatchError(path, `collection ${JSON.stringify(logical)} is not a collection of the connection map (declared: ${declared.join(", ")})`);
+    }
+    if (entry.file !== `${logical}.ejson`) throw new ManifestMismatchError(path, `collection ${logical} names file ${entry.file}, expected ${logical}.ejson`);
+  }
+  const missing = declared.filter((logical) => !Object.hasOwn(manifest.collections, logical));
+  if (missing.length > 0) {
+    throw new ManifestMismatchError(path, `the export lacks declared collection${missing.length > 1 ? "s" : ""} ${missing.join(", ")}: not a whole export of the tenant (export it again with this map)`);
+  }
+}
+
+/**
+ * Checks one file against its manifest entry without writing anything: a regular file inside the directory, bytes
+ * equal to the manifest's sha256, every line one EJSON document of the tenant, no `_id` twice, count and content
+ * hash equal to the manifest's.
+ */
 async function checkFile(dir: string, logical: string, entry: ExportManifest["collections"][string], tenantId: string): Promise<void> {
   const path = join(dir, entry.file);
-  const sha = createHash("sha256");
+  let info;
   try {
-    for await (const chunk of createReadStream(path)) sha.update(chunk as Buffer);
+    info = await lstat(path);
   } catch {
     throw new ManifestMismatchError(path, "missing file");
   }
+  // A link could make the import read a file outside the export directory.
+  if (!info.isFile()) throw new ManifestMismatchError(path, "not a regular file (links are refused: an export is a directory of plain files)");
+  const sha = createHash("sha256");
+  for await (const chunk of createReadStream(path)) sha.update(chunk as Buffer);
   if (sha.digest("hex") !== entry.sha256) throw new ManifestMismatchError(path, "file bytes differ from the manifest's sha256 (altered or truncated)");
   const acc = new HashAccumulator();
-  let n = 0;
-  for await (const line of lines(path)) {
-    n += 1;
-    const doc = EJSON.parse(line, { relaxed: false }) as Document;
-    if (doc[TENANT_FIELD] !== tenantId) throw new ForeignDocumentError(tenantId, logical, n, doc[TENANT_FIELD]);
+  const firstLine = new Map<string, number>();
+  for await (const { line, text } of lines(path)) {
+    const doc = parseLine(path, line, text);
+    if (doc[TENANT_FIELD] !== tenantId) throw new ForeignDocumentError(tenantId, logical, line, doc[TENANT_FIELD]);
+    if (doc._id === undefined) throw new ExportFormatError(path, line, 1, "document has no _id");
+    const id = canonicalId(doc._id);
+    const seen = firstLine.get(id);
+    if (seen !== undefined) throw new ExportFormatError(path, line, 1, `duplicate _id ${id.slice(5, -1)} (first on line ${seen})`);
+    firstLine.set(id, line);
     acc.add(doc);
   }
   const got = acc.result();
@@ -88,13 +173,11 @@ export async function importTenant(options: ImportOptions): Promise<ImportResult
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const manifest = await readManifest(dir);
   if (manifest.tenant !== tenantId) throw new ManifestMismatchError(join(dir, MANIFEST_FILE), `export of tenant [${manifest.tenant}], not [${tenantId}]`);
-  for (const logical of Object.keys(manifest.collections)) {
-    if (!(logical in map.collections)) throw new ManifestMismatchError(join(dir, MANIFEST_FILE), `collection ${logical} is not in the connection map`);
-  }
-  // Every file is checked before the first write: a tampered export changes nothing.
+  const endpoint = currentEndpoint(map, tenantId);
+  checkCollections(dir, manifest, map, endpoint.route);
+  // The whole export is checked before the first write: a tampered or malformed export changes nothing.
   for (const [logical, entry] of Object.entries(manifest.collections)) await checkFile(dir, logical, entry, tenantId);
 
-  const endpoint = currentEndpoint(map, tenantId);
   const client = await options.connect(endpoint);
   const result: ImportResult = { manifest, collections: {} };
   for (const [logical, entry] of Object.entries(manifest.collections)) {
@@ -103,8 +186,9 @@ export async function importTenant(options: ImportOptions): Promise<ImportResult
     let upserted = 0;
     let batch: Document[] = [];
     const ids = options.replace ? new Set<string>() : undefined;
-    for await (const line of lines(join(dir, entry.file))) {
-      const doc = EJSON.parse(line, { relaxed: false }) as Document;
+    const path = join(dir, entry.file);
+    for await (const { line, text } of lines(path)) {
+      const doc = parseLine(path, line, text);
       ids?.add(canonicalId(doc._id));
       batch.push(doc);
       if (batch.length >= batchSize) {
