@@ -75,7 +75,7 @@ const probes = new Map<string, Promise<ServerFeatureResult>>();
 export type ServerFeatureResult = { ok: true } | { ok: false; reason: string };
 
 /** Features some MongoDB-protocol servers lack in a way that gives no error code (FerretDB 1.x closes the connection). */
-export type ProbedFeature = "decimal128";
+export type ProbedFeature = "decimal128" | "plain-auth";
 
 const PROBES: Readonly<Record<ProbedFeature, (client: MongoClient, db: string) => Promise<void>>> = {
   // FerretDB 1.24 has no Decimal128 (https://docs.ferretdb.io/v1.24/reference/supported-commands/ lists the BSON types):
@@ -86,6 +86,18 @@ const PROBES: Readonly<Record<ProbedFeature, (client: MongoClient, db: string) =
     await c.insertOne({ d: Decimal128.fromString("1.10") });
     const back = (await c.findOne({})) as Document | null;
     if (String(back?.d) !== "1.10") throw new Error(`read back ${String(back?.d)}`);
+  },
+  // SASL PLAIN with any user: FerretDB 1.24's SQLite handler authenticates it without a user store
+  // (https://docs.ferretdb.io/v1.24/security/authentication/); a mongod without LDAP refuses the mechanism.
+  "plain-auth": async (_client, db) => {
+    const { MongoClient: Client } = await import("mongodb");
+    const url = (_client.options.hosts[0] as { toString(): string }).toString();
+    const probe = new Client(`mongodb://${url}/`, { auth: { username: "tenantry-probe", password: "probe" }, authMechanism: "PLAIN", serverSelectionTimeoutMS: 5_000 });
+    try {
+      await probe.db(db).command({ ping: 1 });
+    } finally {
+      await probe.close();
+    }
   },
 };
 
