@@ -75,7 +75,7 @@ const probes = new Map<string, Promise<ServerFeatureResult>>();
 export type ServerFeatureResult = { ok: true } | { ok: false; reason: string };
 
 /** Features some MongoDB-protocol servers lack in a way that gives no error code (FerretDB 1.x closes the connection). */
-export type ProbedFeature = "decimal128" | "plain-auth";
+export type ProbedFeature = "decimal128" | "plain-auth" | "update-pipeline";
 
 const PROBES: Readonly<Record<ProbedFeature, (client: MongoClient, db: string) => Promise<void>>> = {
   // FerretDB 1.24 has no Decimal128 (https://docs.ferretdb.io/v1.24/reference/supported-commands/ lists the BSON types):
@@ -86,6 +86,15 @@ const PROBES: Readonly<Record<ProbedFeature, (client: MongoClient, db: string) =
     await c.insertOne({ d: Decimal128.fromString("1.10") });
     const back = (await c.findOne({})) as Document | null;
     if (String(back?.d) !== "1.10") throw new Error(`read back ${String(back?.d)}`);
+  },
+  // Updates with an aggregation pipeline (MongoDB 4.2+). FerretDB 1.24 answers TypeMismatch "BSON field
+  // 'update.updates.u' is the wrong type 'array'": a gap reported under a code that also means a bad request.
+  "update-pipeline": async (client, db) => {
+    const c = client.db(db).collection("probe");
+    await c.insertOne({ _id: 1 as never, a: 1 });
+    await c.updateOne({ _id: 1 as never }, [{ $set: { b: 2 } }]);
+    const back = await c.findOne({ _id: 1 as never });
+    if (back?.b !== 2) throw new Error(`read back ${JSON.stringify(back)}`);
   },
   // SASL PLAIN with any user: FerretDB 1.24's SQLite handler authenticates it without a user store
   // (https://docs.ferretdb.io/v1.24/security/authentication/); a mongod without LDAP refuses the mechanism.

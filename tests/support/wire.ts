@@ -207,16 +207,20 @@ function passThrough(options: Document | undefined, skip: readonly string[]): Do
 }
 
 /** The update statement the driver builds for updateOne/updateMany/replaceOne (and their bulkWrite forms). */
+// Mirrors makeUpdateStatement in node_modules/mongodb/lib/operations/update.js.
 function updateStatement(filter: Document, u: unknown, options: Document, multi: boolean): Document {
-  const s: Document = { q: filter, u, multi };
-  if (options.upsert !== undefined) s.upsert = options.upsert === true;
-  for (const k of ["arrayFilters", "collation", "hint", "sort"]) if (options[k] !== undefined) s[k] = options[k];
+  const s: Document = { q: filter, u };
+  if (typeof options.upsert === "boolean") s.upsert = options.upsert;
+  if (multi) s.multi = true;
+  for (const k of ["hint", "arrayFilters", "collation"]) if (options[k]) s[k] = options[k];
+  if (!multi && options.sort != null) s.sort = options.sort;
   return s;
 }
 
+// Mirrors makeDeleteStatement in node_modules/mongodb/lib/operations/delete.js.
 function deleteStatement(filter: Document, options: Document, many: boolean): Document {
   const s: Document = { q: filter, limit: many ? 0 : 1 };
-  for (const k of ["collation", "hint"]) if (options[k] !== undefined) s[k] = options[k];
+  for (const k of ["collation", "hint"]) if (options[k]) s[k] = options[k];
   return s;
 }
 
@@ -252,11 +256,23 @@ function recordingCollection(inner: BackendCollection, tap: ReturnType<typeof wi
     const o = passThrough(options, ["session", "serializeFunctions"]);
     return { find: coll, filter, ...o, ...extra };
   };
-  const findAndModify = (filter: Document, options: Document | undefined, body: Document): Document => {
-    const o = passThrough(options, ["returnDocument", "projection", "session", "serializeFunctions", "includeResultMetadata"]);
-    const cmd: Document = { findAndModify: coll, query: filter, ...body, ...o };
-    if (options?.projection !== undefined) cmd.fields = options.projection;
-    if (body.remove !== true) cmd.new = options?.returnDocument === "after";
+  // Mirrors FindAndModifyOperation.buildCommandDocument in node_modules/mongodb/lib/operations/find_and_modify.js.
+  const findAndModify = (filter: Document, options: Document | undefined, kind: "update" | "replace" | "remove", update?: unknown): Document => {
+    const o = options ?? {};
+    const cmd: Document = { findAndModify: coll, query: filter, remove: false, new: false, upsert: false };
+    if (o.sort) cmd.sort = o.sort;
+    if (o.projection) cmd.fields = o.projection;
+    for (const k of ["maxTimeMS", "writeConcern", "let", "collation", "hint"]) if (o[k]) cmd[k] = o[k];
+    if (o.comment !== undefined) cmd.comment = o.comment;
+    if (kind === "remove") {
+      cmd.remove = true;
+      return cmd;
+    }
+    cmd.update = update;
+    cmd.new = o.returnDocument === "after";
+    cmd.upsert = o.upsert === true;
+    if (o.bypassDocumentValidation === true) cmd.bypassDocumentValidation = true;
+    if (kind === "update" && o.arrayFilters) cmd.arrayFilters = o.arrayFilters;
     return cmd;
   };
   return {
@@ -275,7 +291,7 @@ function recordingCollection(inner: BackendCollection, tap: ReturnType<typeof wi
       return inner.find(filter, options);
     },
     findOne: (filter, options) => {
-      emit("find", () => findCommand(filter, options, { limit: 1, singleBatch: true, batchSize: 1 }), options);
+      emit("find", () => findCommand(filter, options, { limit: 1, singleBatch: true }), options);
       return inner.findOne(filter, options);
     },
     updateOne: (filter, update, options) => {
@@ -318,15 +334,15 @@ function recordingCollection(inner: BackendCollection, tap: ReturnType<typeof wi
       return inner.aggregate(pipeline, options);
     },
     findOneAndUpdate: (filter, update, options) => {
-      emit("findAndModify", () => findAndModify(filter, options, { update }), options);
+      emit("findAndModify", () => findAndModify(filter, options, "update", update), options);
       return inner.findOneAndUpdate(filter, update, options);
     },
     findOneAndReplace: (filter, replacement, options) => {
-      emit("findAndModify", () => findAndModify(filter, options, { update: replacement }), options);
+      emit("findAndModify", () => findAndModify(filter, options, "replace", replacement), options);
       return inner.findOneAndReplace(filter, replacement, options);
     },
     findOneAndDelete: (filter, options) => {
-      emit("findAndModify", () => findAndModify(filter, options, { remove: true }), options);
+      emit("findAndModify", () => findAndModify(filter, options, "remove"), options);
       return inner.findOneAndDelete(filter, options);
     },
     bulkWrite: (operations, options) => {
