@@ -245,7 +245,7 @@ class AdminRuntime {
         return { tenantId, stage: "pool", cluster: "", database: "", zone: "", ok: false, error: asError(error) };
       }
       try {
-        return { ...place, ok: true, ...(await work.run(tenantId)) } as TenantResult<R>;
+        return { ...place, ok: true, ...(await work.run(tenantId)) };
       } catch (error) {
         const completed = (error as { completed?: Record<string, number> }).completed;
         return { ...place, ok: false, error: asError(error), ...(completed ? { completed } : {}) };
@@ -484,7 +484,7 @@ export function openAdminScope(core: ResolverCore, context: AdminContext, option
   if (zone !== undefined && (typeof zone !== "string" || zone === "")) throw new AdminContextError("context", "zone must be a zone name");
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError("admin.concurrency must be a positive integer");
-  const runtime = new AdminRuntime(core, { actor, reason, zone: zone as string | undefined }, options);
+  const runtime = new AdminRuntime(core, { actor, reason, zone: zone }, options);
   runtime.log();
   return new AdminScopeImpl(runtime) as unknown as AdminScope;
 }
