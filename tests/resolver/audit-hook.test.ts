@@ -2,6 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { createResolver } from "../../src/resolver";
 import type { CallAuditEvent } from "../../src/resolver";
+import { memoryConnector } from "../../src/testing";
 import { backendCases } from "../support/backends";
 import { testMap } from "./fixtures";
 
@@ -52,7 +53,6 @@ for (const b of backendCases) {
 describe("audit hook — failure handling", () => {
   test("a throwing hook never fails the call: its error goes to onError", async () => {
     const errors: unknown[] = [];
-    const { memoryConnector } = await import("../../src/testing");
     const resolver = createResolver({
       map: testMap(),
       connector: memoryConnector(),
