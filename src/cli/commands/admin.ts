@@ -11,7 +11,6 @@ import type { ConnectionMap } from "../../connection-map/schema";
 import { createResolver, mongoConnector } from "../../resolver";
 import type { CredentialProvider, FanOutResult, FanOutSelection, ResidencyReport, Resolver, TenantResult } from "../../resolver";
 import { EXIT, type Io } from "../io";
-import type { RegisterCommand } from "./index";
 
 // BSON through the driver: a direct "bson" import can load a second copy whose classes differ from the driver's.
 const { EJSON } = BSON;
@@ -245,7 +244,8 @@ function common(cmd: Command): Command {
     .option("--json", "print JSON (extended JSON for documents)");
 }
 
-export const registerAdmin: RegisterCommand = (program: Command, io: Io, setExit) => {
+/** Registers the command (the RegisterCommand shape of ./index, written out so this file imports no other command module). */
+export function registerAdmin(program: Command, io: Io, setExit: (code: number) => void): void {
   const admin = program.command("admin").description("Audited operator calls across tenants (find, erase-user)");
   common(admin.command("find").description("Find documents of a collection in every selected tenant").argument("<collection>", "logical collection"))
     .option("--filter <json>", "filter as JSON (extended JSON accepted), e.g. '{\"invoice\":\"INV-1\"}'")
@@ -259,4 +259,4 @@ export const registerAdmin: RegisterCommand = (program: Command, io: Io, setExit
     .action(async (userId: string, options: AdminEraseOptions) => {
       setExit(await adminEraseUser(userId, options, io));
     });
-};
+}

@@ -8,7 +8,6 @@ import type { ConnectionMap } from "../../connection-map/schema";
 import { AUDIT_COLLECTION, awsSecretsManagerCredentials, collectionAuditLog, mongoConnector } from "../../resolver";
 import type { AuditQuery, AuditRecord, CredentialProvider } from "../../resolver";
 import { EXIT, type Io } from "../io";
-import type { RegisterCommand } from "./index";
 
 export interface AuditCommandOptions {
   env?: string | undefined;
@@ -114,7 +113,8 @@ export async function auditCommand(opts: AuditCommandOptions, io: Io, deps: Audi
   }
 }
 
-export const registerAudit: RegisterCommand = (program: Command, io: Io, setExit) => {
+/** Registers the command (the RegisterCommand shape of ./index, written out so this file imports no other command module). */
+export function registerAudit(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command("audit")
     .description("List the admin audit trail of an environment (oldest first)")
@@ -129,4 +129,4 @@ export const registerAudit: RegisterCommand = (program: Command, io: Io, setExit
     .action(async (options: AuditCommandOptions) => {
       setExit(await auditCommand(options, io));
     });
-};
+}
