@@ -206,6 +206,7 @@ for (const b of backendCases) {
       // The frozen tenant refuses the write (a move may be copying it): reported, nothing deleted there.
       expect(erased.failed.map((t) => [t.tenantId, t.error.name])).toEqual([["frosty", "TenantFrozenError"]]);
       expect(erased.failed[0]?.error).toBeInstanceOf(TenantFrozenError);
+      expect(erased.failed[0]?.completed).toEqual({});
       expect(erased.tenants.filter((t) => t.ok).map((t) => t.tenantId)).toEqual(SERVED.filter((id) => id !== "frosty"));
       const after = await world.everything();
       const isErased = (text: string): boolean => {

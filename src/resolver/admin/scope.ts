@@ -247,8 +247,8 @@ class AdminRuntime {
       try {
         return { ...place, ok: true, ...(await work.run(tenantId)) };
       } catch (error) {
-        const completed = (error as { completed?: Record<string, number> }).completed;
-        return { ...place, ok: false, error: asError(error), ...(completed ? { completed } : {}) };
+        if (error instanceof TenantIncomplete) return { ...place, ok: false, error: error.error, completed: error.completed };
+        return { ...place, ok: false, error: asError(error) };
       }
     });
     const failed = tenants.filter((t): t is TenantFailure => !t.ok);
@@ -260,11 +260,14 @@ class AdminRuntime {
   }
 }
 
-/** An error of one tenant part-way through a `forUser` call, carrying what was already done there. */
-function withCompleted(error: unknown, completed: Record<string, number>): Error {
-  const e = asError(error);
-  Object.defineProperty(e, "completed", { value: { ...completed }, enumerable: false, configurable: true });
-  return e;
+/** The failure of one tenant part-way through a `forUser` call, with what was already done there (internal). */
+class TenantIncomplete extends Error {
+  constructor(
+    readonly error: Error,
+    readonly completed: Readonly<Record<string, number>>,
+  ) {
+    super(error.message);
+  }
 }
 
 class AdminCollectionImpl {
@@ -385,7 +388,7 @@ class UserFanOutImpl {
         out[name] = value;
         done[name] = typeof value === "number" ? value : Array.isArray(value) ? value.length : 0;
       } catch (error) {
-        throw withCompleted(error, done);
+        throw new TenantIncomplete(asError(error), { ...done });
       }
     }
     return out;
