@@ -31,3 +31,25 @@ export { StaleOverrideRevisionError } from "../control/types";
 export type { ControlStore, TenantOverride } from "../control/types";
 export type { ConnectionMap } from "../connection-map/schema";
 export type { Connector, DatabaseCredentials } from "../backend/types";
+export type { CallAuditEvent, CallAuditHook } from "./audit";
+export type {
+  AdminCollection,
+  AdminContext,
+  AdminOptions,
+  AdminScope,
+  FanOut,
+  FanOutResult,
+  ReadSelection,
+  TenantFailure,
+  TenantResult,
+  UserFanOut,
+  WritableAdminCollection,
+  WritableFanOut,
+  WritableUserFanOut,
+  WriteGrant,
+} from "./admin/scope";
+export type { FanOutSelection, ResidencyReport, Selection, TenantPlace } from "./admin/select";
+export { AUDIT_COLLECTION, collectionAuditLog } from "./admin/audit-log";
+export type { AuditLog, AuditQuery, AuditRecord, AuditRequest, AuditTenantOutcome } from "./admin/audit-log";
+export { AdminContextError, AdminWriteRefusedError, AuditUnavailableError, ForeignResultError, TenantSelectionError } from "./admin/errors";
+export type { AdminWriteRefusal } from "./admin/errors";

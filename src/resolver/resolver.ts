@@ -1,6 +1,10 @@
 // createResolver: validates the connection map, routes {tenantId, userId} to scoped collections, owns clients and polling.
 import type { Document } from "mongodb";
 import type { Connector } from "../backend/types";
+import { openAdminScope } from "./admin/scope";
+import type { AdminContext, AdminOptions, AdminScope } from "./admin/scope";
+import { safeHook } from "./audit";
+import type { CallAuditHook } from "./audit";
 import { ConnectionMap } from "../connection-map/schema";
 import { ClientPool } from "./clients";
 import type { PoolStats } from "./clients";
@@ -9,6 +13,7 @@ import type { ControlOptions } from "./control";
 import { awsSecretsManagerCredentials } from "./credentials";
 import type { CredentialProvider } from "./credentials";
 import { InvalidConnectionMapError, MalformedContextError, ResolverClosedError, TenantOffboardedError, UndeclaredCollectionError, UnknownTenantError } from "./errors";
+import { idProblem } from "./ids";
 import { mongoConnector } from "./mongo-connector";
 import { compileMap } from "./routing";
 import type { CompiledMap, RouteInfo } from "./routing";
@@ -38,8 +43,15 @@ export interface ResolverOptions {
    * beyond it. Shared credentials are not counted. @default 100
    */
   maxClients?: number;
-  /** Background failures (control store reads, closing clients). The resolver never prints. @default ignore */
+  /** Background failures (control store reads, closing clients, a throwing `audit` hook). The resolver never prints. @default ignore */
   onError?: (error: unknown) => void;
+  /**
+   * Called after every call of every tenant scope with `{ tenantId, userId, collection, operation, count, durationMs }`
+   * (and `error` when it failed): an audit trail per user. Synchronous; a throw goes to `onError`. @default off (no cost)
+   */
+  audit?: CallAuditHook;
+  /** The operator scope's audit log, sink and fan-out concurrency (see `admin()`). */
+  admin?: AdminOptions;
 }
 
 /** Who is asking: the tenant and, for user-private collections, the user. */
@@ -76,26 +88,16 @@ export interface Resolver {
   reload(map: unknown): void;
   /** Reads the control store now instead of waiting for the next poll (after a freeze, in tests). */
   refreshControl(): Promise<void>;
+  /**
+   * The operator scope: audited fan-outs across tenants through the tenant scopes' guards. Throws AdminContextError
+   * without a non-empty actor and reason, AuditUnavailableError when there is nowhere to write the audit trail. Tenant
+   * scopes never reach it.
+   */
+  admin(context: AdminContext): AdminScope;
   /** Client counts, for dashboards and benchmarks. */
   stats(): PoolStats;
   /** Stops polling, refuses new operations, closes every client (busy ones when their operation ends). */
   close(): Promise<void>;
-}
-
-const MAX_ID_LENGTH = 256;
-
-/** Why an id is unsafe, or undefined when it is fine. Ids become filter values and, for tenants, physical names. */
-function idProblem(value: unknown, kind: "tenantId" | "userId"): string | undefined {
-  if (value === undefined || value === null) return "is missing";
-  if (typeof value !== "string") return `must be a string, got ${typeof value}`;
-  if (value.length === 0) return "is empty";
-  if (value.length > MAX_ID_LENGTH) return `is longer than ${MAX_ID_LENGTH} characters`;
-  if (value.includes("\u0000")) return "contains NUL";
-  if (value === "__proto__" || value === "constructor" || value === "prototype") return `must not be ${value}`;
-  if (value.trim() !== value) return "has leading or trailing spaces";
-  // Tenant ids name databases and collections (bridge), so `$` and `.` are refused; user ids are only ever values.
-  if (kind === "tenantId" && /[$.]/.test(value)) return "contains $ or .";
-  return undefined;
 }
 
 /** A map without `control` given to a resolver that must poll the map's control location. */
@@ -176,7 +178,7 @@ export function createResolver(options: ResolverOptions): Resolver {
     if (!fromMap || !map.control) return new ControlSnapshot(control, onError);
     return new ControlSnapshot({ ...control, store: mapControlStore(pool, map.control) }, onError);
   };
-  const core: ResolverCore = { map: initial, control: snapshotFor(initial), pool, closed: false };
+  const core: ResolverCore = { map: initial, control: snapshotFor(initial), pool, closed: false, audit: safeHook(options.audit, onError) };
   // Scopes without a user are cached per tenant of the current map (bounded by the map); user scopes are fresh.
   let tenantScopes = new Map<string, Scope>();
 
@@ -226,6 +228,7 @@ export function createResolver(options: ResolverOptions): Resolver {
       core.pool.retainOnly(next.clientKeys);
     },
     refreshControl: () => core.control.refresh(),
+    admin: (context: AdminContext) => openAdminScope(core, context, options.admin),
     stats: () => core.pool.stats(),
     async close(): Promise<void> {
       if (core.closed) return;

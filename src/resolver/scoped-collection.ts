@@ -31,6 +31,8 @@ import type {
   WithoutId,
 } from "mongodb";
 import type { BackendCollection, BackendCursor } from "../backend/types";
+import { auditCall, auditCursor } from "./audit";
+import type { CallAuditHook } from "./audit";
 import type { ClientPool } from "./clients";
 import type { ControlSnapshot } from "./control";
 import { ScopedChangeStream, ScopedCursor, ScopedFindCursor } from "./cursors";
@@ -59,6 +61,8 @@ export interface ResolverCore {
   control: ControlSnapshot;
   readonly pool: ClientPool;
   closed: boolean;
+  /** `createResolver({ audit })`: told about every call; undefined (one check per call) when off. */
+  readonly audit?: CallAuditHook | undefined;
 }
 
 /**
@@ -169,12 +173,15 @@ export class ScopedCollectionImpl {
   readonly #tenantId: string;
   readonly #userId: string | undefined;
   readonly #logical: string;
+  /** Admin fan-outs only: reads of a user-scoped collection without a user see every user of the tenant. */
+  readonly #acrossUsers: boolean;
 
-  constructor(core: ResolverCore, tenantId: string, userId: string | undefined, logical: string) {
+  constructor(core: ResolverCore, tenantId: string, userId: string | undefined, logical: string, acrossUsers = false) {
     this.#core = core;
     this.#tenantId = tenantId;
     this.#userId = userId;
     this.#logical = logical;
+    this.#acrossUsers = acrossUsers;
   }
 
   get collectionName(): string {
@@ -200,7 +207,7 @@ export class ScopedCollectionImpl {
     const tagsOf = (logical: string, via: string): Tags => {
       const scope = map.collections.get(logical);
       if (!scope) throw new UndeclaredCollectionError(logical, map.declared);
-      if (scope === "user" && this.#userId === undefined) {
+      if (scope === "user" && this.#userId === undefined && !(this.#acrossUsers && !write)) {
         throw new MalformedContextError("userId", `is required by the user-scoped collection [${logical}]${via}`);
       }
       return makeTags(tenant.tenantField, tenant.id, tenant.userField, scope === "user" ? this.#userId : undefined);
@@ -226,7 +233,14 @@ export class ScopedCollectionImpl {
   }
 
   /** Validates (in `prepare`, before any client is borrowed), then runs on a leased client and releases it. */
-  async #run<T>(method: string, write: boolean, prepare: (r: Resolved) => Executor<T>): Promise<T> {
+  #run<T>(method: string, write: boolean, prepare: (r: Resolved) => Executor<T>): Promise<T> {
+    const audit = this.#core.audit;
+    if (!audit) return this.#execute(method, write, prepare);
+    const site = { tenantId: this.#tenantId, userId: this.#userId, collection: this.#logical };
+    return auditCall(audit, site, method, () => this.#execute(method, write, prepare));
+  }
+
+  async #execute<T>(method: string, write: boolean, prepare: (r: Resolved) => Executor<T>): Promise<T> {
     await this.#settled();
     const resolved = this.#resolve(method, write);
     const execute = prepare(resolved);
@@ -239,7 +253,7 @@ export class ScopedCollectionImpl {
   }
 
   #cursor<T>(method: string, open: (r: Resolved) => (c: BackendCollection) => BackendCursor<T>): () => Promise<{ cursor: BackendCursor<T>; lease: Awaited<ReturnType<ClientPool["lease"]>> }> {
-    return async () => {
+    const opener = async () => {
       await this.#settled();
       const resolved = this.#resolve(method, false);
       const make = open(resolved);
@@ -251,6 +265,8 @@ export class ScopedCollectionImpl {
         throw error;
       }
     };
+    const audit = this.#core.audit;
+    return audit ? auditCursor(audit, { tenantId: this.#tenantId, userId: this.#userId, collection: this.#logical }, method, opener) : opener;
   }
 
   insertOne(doc: unknown, options?: unknown): Promise<unknown> {

@@ -1,6 +1,8 @@
 // Every CLI command, each registered by its own module.
 import type { Command } from "commander";
 import type { Io } from "../io";
+import { registerAdmin } from "./admin";
+import { registerAudit } from "./audit";
 import { registerExport } from "./export";
 import { registerImport } from "./import";
 import { registerMove } from "./move";
@@ -24,4 +26,6 @@ export const commands: RegisterCommand[] = [
   registerMove,
   registerExport,
   registerImport,
+  registerAdmin,
+  registerAudit,
 ];
