@@ -117,6 +117,6 @@ test("for generated registries, the per-tenant layout registers the single layou
       }));
       await expectEquivalent(input(withTenants(tenants)), { publishToSsm: publish, bridgeShardSize: shardSize });
     }),
-    { numRuns: 6 },
+    { numRuns: 10 },
   );
 }, 600_000);

@@ -4,6 +4,7 @@ import type { Problem } from "../../registry/problems";
 import type { ProgramSettings } from "../settings";
 import { ProgramLayoutError, type Layout, type ProgramInput } from "../layout";
 import { bridgeShardStackName, RESERVED_SILO_ID, sharedStackName, siloStackName, type StackKind, type StackPart } from "./names";
+import type { MapFacts } from "./merge";
 import { assignShards, type ShardAssignment } from "./shards";
 
 /** One stack of the per-tenant layout. */
@@ -79,8 +80,8 @@ export function layoutPart(layout: Layout, part: StackPart, shards: ReadonlyMap<
 /**
  * A digest of everything a stack's program reads: its part of the layout, the registry sections its components use
  * and the settings. Equal digests mean an update would register the same inputs (the program is deterministic), so
- * the orchestrator skips the stack. What the shared stack publishes (every placement) is part of its digest only when
- * it publishes. `programVersion` makes a new Tenantry release re-run every stack.
+ * the orchestrator skips the stack. What the shared stack publishes (every placement, the tenant stacks' facts) is part
+ * of its digest only when it publishes. `programVersion` makes a new Tenantry release re-run every stack.
  */
 export function stackInputsDigest(
   layout: Layout,
@@ -89,6 +90,8 @@ export function stackInputsDigest(
   plan: StackPlan,
   shards: ReadonlyMap<string, number>,
   programVersion: string,
+  /** The tenant stacks' facts the shared stack publishes from (when it publishes). */
+  tenantFacts?: readonly MapFacts[],
 ): string {
   const part = layoutPart(layout, plan.part, shards);
   const { registry } = input;
@@ -105,6 +108,8 @@ export function stackInputsDigest(
     contacts: plan.kind === "silo" ? registry.contacts : undefined,
     placements: publishes ? input.placements : undefined,
     collectionsOfMap: publishes ? registry.collections : undefined,
+    // Sorted by stack so the digest does not depend on the order the stacks reported in.
+    tenantFacts: publishes ? [...(tenantFacts ?? [])].map((f) => JSON.stringify(f)).sort() : undefined,
   };
   return createHash("sha256").update(JSON.stringify(relevant)).digest("hex");
 }

@@ -83,7 +83,7 @@ export async function buildPerTenantStack(
   const build = buildStack(settings, input, { part, shards, ...(shared && { shared }), ...(tenantFacts && { tenantFacts }) });
   const outputs: Record<string, unknown> = {
     [STACK_OUTPUTS.facts]: build.facts,
-    [STACK_OUTPUTS.inputs]: stackInputsDigest(layout, input, settings, plan, shards, programVersion),
+    [STACK_OUTPUTS.inputs]: stackInputsDigest(layout, input, settings, plan, shards, programVersion, tenantFacts),
     ...(build.sharedOutputs && { [STACK_OUTPUTS.shared]: build.sharedOutputs }),
     ...(build.connectionMap && { [STACK_OUTPUTS.map]: build.connectionMap }),
   };
