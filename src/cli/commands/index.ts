@@ -3,12 +3,15 @@ import type { Command } from "commander";
 import type { Io } from "../io";
 import { registerExport } from "./export";
 import { registerImport } from "./import";
+import { registerMap } from "./map";
 import { registerMove } from "./move";
 import { registerOffboard } from "./offboard";
 import { registerOnboard } from "./onboard";
 import { registerPlan } from "./plan";
 import { registerSchema } from "./schema";
+import { registerStacks } from "./stacks";
 import { registerTriggers } from "./triggers";
+import { registerUp } from "./up";
 import { registerValidate } from "./validate";
 
 /** Adds one command to the program; the action reports its exit code through `setExit`. */
@@ -24,4 +27,7 @@ export const commands: RegisterCommand[] = [
   registerMove,
   registerExport,
   registerImport,
+  registerUp,
+  registerStacks,
+  registerMap,
 ];

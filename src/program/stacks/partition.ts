@@ -96,7 +96,8 @@ export function stackInputsDigest(
   const part = layoutPart(layout, plan.part, shards);
   const { registry } = input;
   const publishes = plan.kind === "shared" && settings.publishToSsm;
-  const { environmentStack: _ignored, ...rest } = settings;
+  // Where the registry is read from and which stack is the environment's say nothing about what is registered.
+  const { environmentStack: _stack, registryPath: _path, ...rest } = settings;
   const relevant = {
     programVersion,
     settings: rest,
