@@ -54,7 +54,8 @@ export async function planStacksOffline(
   const ids = await identity();
   const version = "offline";
   const secrets: string[] = [];
-  const warnings: Problem[] = [];
+  // The shared stack's last pass reports the program's warnings (a publication pass repeats the first).
+  let warnings: Problem[] = [];
 
   const runStack = async (plan: StackPlan, stackOutputs: Map<string, Record<string, unknown>>): Promise<StackRun> => {
     const engine = await underMocks({ stack: plan.name, awsRegion: settings.awsRegion, stackOutputs, ...(options.stackTraceLimit !== undefined && { stackTraceLimit: options.stackTraceLimit }) }, async () => {
@@ -63,7 +64,7 @@ export async function planStacksOffline(
       return { result: stack, outputs: stack.outputs };
     });
     secrets.push(...engine.generatedSecrets);
-    if (plan.kind === "shared") warnings.push(...engine.result.build.warnings, ...engine.result.warnings);
+    if (plan.kind === "shared") warnings = [...engine.result.build.warnings, ...engine.result.warnings];
     return { plan, resources: recordResources(engine.raw, layout.componentTenants), raw: engine.raw, outputs: engine.outputs };
   };
 
