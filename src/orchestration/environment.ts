@@ -31,12 +31,13 @@ export function programVersion(): string {
 
 /**
  * Loads an environment for `up`, `preview`, `stacks …` and `map`: the registry, the settings of its stack file (as
- * the shared stack's program reads them) and the per-tenant partition with the persisted shard assignment.
+ * the shared stack's program reads them) and the per-tenant partition with the persisted shard assignment. Commands
+ * that only decide stacks (assign, migrate, manifests, map) pass OFFLINE_SETTINGS as `base`, like the offline plan.
  */
-export function loadEnvironmentStacks(registryFile: string, overrides: Partial<ProgramSettings> = {}): EnvironmentStacks {
+export function loadEnvironmentStacks(registryFile: string, overrides: Partial<ProgramSettings> = {}, base: ProgramSettings = DEFAULT_SETTINGS): EnvironmentStacks {
   const loaded = loadRegistryFile(registryFile);
   const environment = loaded.registry.environment;
-  const settings = { ...(stackFileSettings(registryFile, environment, DEFAULT_SETTINGS) ?? DEFAULT_SETTINGS), ...overrides };
+  const settings = { ...(stackFileSettings(registryFile, environment, base) ?? base), ...overrides };
   const layout = planLayout(settings, loaded);
   const environmentStack = settings.environmentStack ?? environment;
   const shardFile = shardFileFor(registryFile, environment);

@@ -7,6 +7,7 @@ import { describeStackError } from "../../orchestration/errors";
 import type { StackWorkspace } from "../../orchestration/workspace";
 import { mapFromFacts, type MapFacts } from "../../program/stacks/merge";
 import { STACK_OUTPUTS } from "../../program/stacks/program";
+import { OFFLINE_SETTINGS } from "../../program/settings";
 import { registryFileFor } from "./validate";
 import type { RegisterCommand } from "./index";
 
@@ -19,7 +20,7 @@ export async function mapCommand(opts: { env?: string | undefined }, io: Io, dep
   const file = registryFileFor({ env: opts.env }, io);
   if (typeof file !== "string") return fail(EXIT.usage, file.usage);
   try {
-    const env = loadEnvironmentStacks(file, { stackLayout: "per-tenant" });
+    const env = loadEnvironmentStacks(file, { stackLayout: "per-tenant" }, OFFLINE_SETTINGS);
     const workspace = (deps.workspace ?? automationWorkspace)(projectDirOf(file));
     const facts: MapFacts[] = [];
     const silent: string[] = [];

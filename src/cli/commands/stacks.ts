@@ -12,6 +12,7 @@ import { operatorStacks } from "../../orchestration/operator";
 import type { StackWorkspace } from "../../orchestration/workspace";
 import { stackFileFor, stackFileSource } from "../../program/stack-file";
 import { renderShardFile } from "../../program/stacks/shards";
+import { OFFLINE_SETTINGS } from "../../program/settings";
 import { registryFileFor, shown } from "./validate";
 import type { RegisterCommand } from "./index";
 
@@ -69,7 +70,7 @@ export async function migrateCommand(opts: MigrateOptions, io: Io, deps: StacksD
   const file = registryFileFor({ env: opts.env }, io);
   if (typeof file !== "string") return fail(EXIT.usage, file.usage);
   try {
-    const env = loadEnvironmentStacks(file, { stackLayout: "per-tenant" });
+    const env = loadEnvironmentStacks(file, { stackLayout: "per-tenant" }, OFFLINE_SETTINGS);
     const moves = migrationMoves(env.loaded.registry, env.layout, env.partition, opts.project ?? "tenantry", env.environmentStack);
     for (const move of moves) {
       io.stdout(`# ${move.dest}: ${move.tenants.join(", ")} (${move.urns.length} component(s) with their children)\n${shellLine(stateMoveArgv(move))}\n`);
@@ -102,7 +103,7 @@ export function assignCommand(opts: { env?: string | undefined }, io: Io): numbe
   const file = registryFileFor({ env: opts.env }, io);
   if (typeof file !== "string") return fail(EXIT.usage, file.usage);
   try {
-    const env = loadEnvironmentStacks(file, { stackLayout: "per-tenant" });
+    const env = loadEnvironmentStacks(file, { stackLayout: "per-tenant" }, OFFLINE_SETTINGS);
     const { added, dropped, overfull, shards } = env.partition.assignment;
     writeAtomic(env.shardFile, renderShardFile(shards));
     for (const shard of overfull) io.stderr(`shard ${shard} holds more than tenantry:bridgeShardSize (${env.settings.bridgeShardSize}) tenants: kept, never rebalanced\n`);
@@ -130,7 +131,7 @@ export function manifestsCommand(opts: ManifestOptions, io: Io): number {
   const file = registryFileFor({ env: opts.env }, io);
   if (typeof file !== "string") return fail(EXIT.usage, file.usage);
   try {
-    const env = loadEnvironmentStacks(file, { stackLayout: "per-tenant" });
+    const env = loadEnvironmentStacks(file, { stackLayout: "per-tenant" }, OFFLINE_SETTINGS);
     const source = stackFileSource(stackFileFor(file, env.loaded.registry.environment));
     const keys = ["atlasOrgId", "atlasGovOrgId", "awsRegion", "awsGovProfile", "namingPrefix", "protect", "publishToSsm", "bridgeShardSize", "registryPath"];
     const sharedConfig: Record<string, string> = {};

@@ -79,7 +79,8 @@ export function mapFromFacts(layout: Layout, input: ProgramInput, parts: readonl
     credentials: facts.credentials,
     placements,
     keysOf: routeKeys,
-    controlCluster: layout.controlCluster,
+    // The control location is served by the shared stack: absent until its facts are.
+    controlCluster: layout.controlCluster !== undefined && facts.clusters.some((c) => c.key === sharedClusterKey(layout.controlCluster ?? "")) ? layout.controlCluster : undefined,
   });
   return { map, missing: input.placements.map((p) => p.tenantId).filter((id) => !covered.has(id)) };
 }
