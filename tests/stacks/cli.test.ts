@@ -7,6 +7,8 @@ import { z } from "zod";
 import { beforeEach, describe, expect, test } from "vitest";
 import { memoryIo } from "../../src/cli/io";
 import { mapCommand } from "../../src/cli/commands/map";
+import { planCommand } from "../../src/cli/commands/plan";
+import { PlanJson } from "../../src/plan/json";
 import { assignCommand, manifestsCommand, migrateCommand } from "../../src/cli/commands/stacks";
 import { upCommand } from "../../src/cli/commands/up";
 import type { ConfigValue, StackWorkspace } from "../../src/orchestration/workspace";
@@ -175,4 +177,22 @@ test("map refuses to print a partial map while a stack has no outputs", async ()
   expect(await mapCommand({ env: "dev" }, io, { workspace: () => fakeWorkspace().ws })).toBe(1);
   expect(io.out.join("")).toBe("");
   expect(io.err.join("")).toContain("have no facts yet");
+});
+
+test("plan --layout per-tenant --json: stacks with their resources, the merged map as in the single layout", async () => {
+  const single = memoryIo(dir);
+  const perTenant = memoryIo(dir);
+  expect(await planCommand({ env: "dev", json: true, layout: "single" }, single)).toBe(0);
+  expect(await planCommand({ env: "dev", json: true, layout: "per-tenant" }, perTenant)).toBe(0);
+  const a = PlanJson.parse(JSON.parse(single.out.join("")));
+  const b = PlanJson.parse(JSON.parse(perTenant.out.join("")));
+  expect(a.stacks).toBeUndefined();
+  expect(b.stacks?.map((s) => [s.name, s.kind, s.tenants])).toEqual([
+    ["dev", "shared", ["demo-free"]],
+    ["dev-bridge-1", "bridge-shard", ["demo-business"]],
+    ["dev-demo-enterprise", "silo", ["demo-enterprise"]],
+  ]);
+  expect(b.connectionMap).toEqual(a.connectionMap);
+  expect(b.resources).toEqual(b.stacks?.flatMap((s) => s.resources));
+  expect(await planCommand({ env: "dev", layout: "both" }, memoryIo(dir))).toBe(2);
 });
