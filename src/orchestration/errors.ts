@@ -1,6 +1,7 @@
 // Errors of the stack commands the CLI maps to messages and exit codes, in one place.
 import { ProgramLayoutError } from "../program/layout";
 import { SettingsError } from "../program/settings";
+import { ConflictingFactsError } from "../program/stacks/merge";
 import { ShardFileError } from "../program/stacks/shards";
 import { UnknownStackError } from "../program/stacks/names";
 import { RegistryNotFoundError } from "../registry/load";
@@ -14,7 +15,7 @@ export function describeStackError(error: unknown): { usage: boolean; lines: str
   if (error instanceof RegistryInvalidError) return { usage: false, lines: [...error.problems.map(formatProblem), "the registry is invalid; nothing done"] };
   if (error instanceof ProgramLayoutError) return { usage: false, lines: [...error.problems.map((p) => `${p.path}  ${p.message}`), "the program cannot be built; nothing done"] };
   if (error instanceof SettingsError) return { usage: false, lines: [error.message] };
-  if (error instanceof ShardFileError || error instanceof MoveInFlightError || error instanceof UnknownStackError) return { usage: false, lines: [error.message] };
+  if (error instanceof ShardFileError || error instanceof ConflictingFactsError || error instanceof MoveInFlightError || error instanceof UnknownStackError) return { usage: false, lines: [error.message] };
   if (error instanceof UnknownStackTenantError) return { usage: true, lines: [error.message] };
   return undefined;
 }
