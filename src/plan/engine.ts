@@ -14,6 +14,8 @@ const SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const STACK_TYPE = "pulumi:pulumi:Stack";
+/** Type of a StackReference (a read of another stack's outputs, registered like a resource). */
+export const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
 const GOV_PROVIDER_REF = "pulumi:providers:aws::aws-gov::";
 
 /** A registration as the monitor saw it, before secrets are masked (tests use it to prove nothing leaks). */
@@ -89,11 +91,72 @@ async function runOnce(loaded: ProgramInput, partialSettings: Partial<ProgramSet
   // pending stack registration rejecting in the background.
   planLayout(settings, loaded);
   const environment = loaded.registry.environment;
+  // Loaded only now, after setMocks, so nothing in the program can capture the real (absent) engine.
+  // (`.js`: this is an ECMAScript import expression under node16 resolution; tsx and vitest map it to the .ts source.)
+  // Already queued by runOfflineDetailed: the unqueued runner.
+  const engine = await runUnderMocks({ stack: environment, awsRegion: settings.awsRegion, ...options }, async () => {
+    const { buildTenantry } = await import("../program/compose.js");
+    const built = buildTenantry(settings, loaded);
+    return { result: built, outputs: { connectionMap: built.connectionMap } };
+  });
+  const program = engine.result;
+  // `promise()` rejects when the map cannot be assembled; `apply` would just never call back.
+  const connectionMap = await (program.connectionMap as unknown as { promise(): Promise<ConnectionMap> }).promise();
+
+  const run: OfflineRun = {
+    environment,
+    placements: [...loaded.placements],
+    resources: recordResources(engine.raw, program.layout.componentTenants),
+    connectionMap,
+    warnings: [...(loaded.warnings ?? []), ...program.warnings],
+  };
+  return { run, raw: engine.raw, generatedSecrets: engine.generatedSecrets, program };
+}
+
+export interface MockEngineOptions extends OfflineOptions {
+  /** Stack name `pulumi.getStack()` returns. */
+  stack: string;
+  /** Region of AWS resources that set none. */
+  awsRegion: string;
+  /** Outputs of other stacks by fully qualified name, returned to `StackReference`s (REFERENCE §9.1). */
+  stackOutputs?: ReadonlyMap<string, Record<string, unknown>>;
+}
+
+/** Project name the mock engine runs under (`Pulumi.yaml`'s). */
+export const MOCK_PROJECT = "tenantry";
+/** Organization of a self-managed backend, which StackReference names use (https://www.pulumi.com/docs/iac/concepts/stacks/). */
+export const MOCK_ORGANIZATION = "organization";
+
+/**
+ * Runs one program under the mock monitor, recording every registration with its options; runs are queued (the
+ * runtime is process-global). `body` registers the resources and returns the stack outputs.
+ */
+export function underMocks<T>(
+  options: MockEngineOptions,
+  body: () => Promise<{ result: T; outputs: Record<string, unknown> }>,
+): Promise<{ result: T; outputs: Record<string, unknown>; raw: RawRegistration[]; generatedSecrets: string[] }> {
+  const next = queue.then(() => runUnderMocks(options, body));
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+async function runUnderMocks<T>(
+  options: MockEngineOptions,
+  body: () => Promise<{ result: T; outputs: Record<string, unknown> }>,
+): Promise<{ result: T; outputs: Record<string, unknown>; raw: RawRegistration[]; generatedSecrets: string[] }> {
   const state = createMockState({
-    defaultAwsRegion: settings.awsRegion,
+    defaultAwsRegion: options.awsRegion,
     providerRegion: (ref) => (ref?.includes(GOV_PROVIDER_REF) ? "us-gov-west-1" : undefined),
   });
-  await pulumi.runtime.setMocks(state.mocks, "tenantry", environment, false);
+  const newResource = state.mocks.newResource.bind(state.mocks);
+  const mocks: pulumi.runtime.Mocks = {
+    call: state.mocks.call.bind(state.mocks),
+    newResource: (args) =>
+      args.type === STACK_REFERENCE_TYPE
+        ? { id: String(args.inputs.name), state: { ...args.inputs, outputs: options.stackOutputs?.get(String(args.inputs.name)) ?? {}, secretOutputNames: [] } }
+        : newResource(args),
+  };
+  await pulumi.runtime.setMocks(mocks, MOCK_PROJECT, options.stack, false, MOCK_ORGANIZATION);
 
   const raw: RawRegistration[] = [];
   const monitor = pulumi.runtime.getMonitor() as unknown as {
@@ -123,41 +186,28 @@ async function runOnce(loaded: ProgramInput, partialSettings: Partial<ProgramSet
 
   const savedLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = options.stackTraceLimit ?? 0;
-  let program: DetailedRun["program"];
-  let connectionMap: ConnectionMap;
   try {
-    // Loaded only now, after setMocks, so nothing in the program can capture the real (absent) engine.
-    // (`.js`: this is an ECMAScript import expression under node16 resolution; tsx and vitest map it to the .ts source.)
-    const { buildTenantry } = await import("../program/compose.js");
     const runInPulumiStack = (pulumi.runtime as any).runInPulumiStack as (init: () => Promise<unknown>) => Promise<unknown>;
-    const holder: { built?: DetailedRun["program"] } = {};
+    const holder: { done?: { result: T; outputs: Record<string, unknown> } } = {};
     // The root Stack resource is registered as under `pulumi up`, so parents and URNs look the same.
-    await runInPulumiStack(() => {
-      const built = buildTenantry(settings, loaded);
-      holder.built = built;
-      return Promise.resolve({ connectionMap: built.connectionMap });
+    await runInPulumiStack(async () => {
+      holder.done = await body();
+      return holder.done.outputs;
     });
-    if (!holder.built) throw new Error("the program did not run");
-    program = holder.built;
-    // `promise()` rejects when the map cannot be assembled; `apply` would just never call back.
-    connectionMap = await (program.connectionMap as unknown as { promise(): Promise<ConnectionMap> }).promise();
+    if (!holder.done) throw new Error("the program did not run");
+    const outputs: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(holder.done.outputs)) {
+      outputs[key] = value === undefined ? undefined : await (pulumi.output(value) as unknown as { promise(): Promise<unknown> }).promise();
+    }
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    return { result: holder.done.result, outputs, raw, generatedSecrets: state.generatedSecrets };
   } finally {
     Error.stackTraceLimit = savedLimit;
   }
-
-  const run: OfflineRun = {
-    environment,
-    placements: [...loaded.placements],
-    resources: recordResources(raw, program.layout.componentTenants),
-    connectionMap,
-    warnings: [...(loaded.warnings ?? []), ...program.warnings],
-  };
-  return { run, raw, generatedSecrets: state.generatedSecrets, program };
 }
 
 /** Program resources with masked inputs, each attributed to the tenant whose component (transitively) owns it. */
-function recordResources(raw: readonly RawRegistration[], componentTenants: ReadonlyMap<string, string>): RecordedResource[] {
+export function recordResources(raw: readonly RawRegistration[], componentTenants: ReadonlyMap<string, string>): RecordedResource[] {
   const byUrn = new Map(raw.map((r) => [r.urn, r]));
   const tenantOf = new Map<string, string | null>();
   const resolve = (r: RawRegistration): string | null => {

@@ -3,6 +3,20 @@ import { z } from "zod";
 import { ConnectionMap } from "../connection-map/schema";
 import { DESTRUCTIVE_KINDS, SAFE_KINDS } from "../connection-map/diff";
 import type { Plan } from "./model";
+import type { RecordedResource } from "./types";
+
+const ResourceJson = z.strictObject({
+  type: z.string(),
+  name: z.string(),
+  /** Owning tenant; null for shared resources. */
+  tenant: z.string().nullable(),
+  /** Inputs as sent to the provider, every secret as "[secret]". */
+  inputs: z.record(z.string(), z.unknown()),
+  protect: z.boolean(),
+  retainOnDelete: z.boolean(),
+  component: z.boolean(),
+  parent: z.string().nullable(),
+});
 
 /** The JSON document `tenantry plan --json` prints: the contract scripts and CI rely on (extend, never rename). */
 export const PlanJson = z.strictObject({
@@ -30,20 +44,7 @@ export const PlanJson = z.strictObject({
       reasons: z.array(z.string()),
     }),
   ),
-  resources: z.array(
-    z.strictObject({
-      type: z.string(),
-      name: z.string(),
-      /** Owning tenant; null for shared resources. */
-      tenant: z.string().nullable(),
-      /** Inputs as sent to the provider, every secret as "[secret]". */
-      inputs: z.record(z.string(), z.unknown()),
-      protect: z.boolean(),
-      retainOnDelete: z.boolean(),
-      component: z.boolean(),
-      parent: z.string().nullable(),
-    }),
-  ),
+  resources: z.array(ResourceJson),
   connectionMap: ConnectionMap,
   warnings: z.array(
     z.strictObject({
@@ -70,6 +71,17 @@ export const PlanJson = z.strictObject({
       }),
     )
     .nullable(),
+  /** The per-tenant layout's stacks, each with the resources it registers (absent for the single layout). */
+  stacks: z
+    .array(
+      z.strictObject({
+        name: z.string(),
+        kind: z.enum(["shared", "silo", "bridge-shard"]),
+        tenants: z.array(z.string()),
+        resources: z.array(ResourceJson),
+      }),
+    )
+    .optional(),
 });
 export type PlanJson = z.infer<typeof PlanJson>;
 
@@ -172,16 +184,7 @@ export function planJson(plan: Plan): PlanJson {
         },
       ];
     }),
-    resources: run.resources.map((r) => ({
-      type: r.type,
-      name: r.name,
-      tenant: r.tenant,
-      inputs: r.inputs,
-      protect: r.protect,
-      retainOnDelete: r.retainOnDelete,
-      component: r.component,
-      parent: r.parent ?? null,
-    })),
+    resources: run.resources.map(resourceJson),
     connectionMap: map,
     warnings: run.warnings.map((w) => ({
       severity: w.severity,
@@ -203,6 +206,20 @@ export function planJson(plan: Plan): PlanJson {
           message: c.message,
         }))
       : null,
+    ...(plan.stacks && { stacks: plan.stacks.map((s) => ({ name: s.name, kind: s.kind, tenants: s.tenants, resources: s.resources.map(resourceJson) })) }),
+  };
+}
+
+function resourceJson(r: RecordedResource): PlanJson["resources"][number] {
+  return {
+    type: r.type,
+    name: r.name,
+    tenant: r.tenant,
+    inputs: r.inputs,
+    protect: r.protect,
+    retainOnDelete: r.retainOnDelete,
+    component: r.component,
+    parent: r.parent ?? null,
   };
 }
 

@@ -1,7 +1,15 @@
 // What `tenantry plan` works on: the offline run, the registry it came from and the changes against the last map.
 import type { TenantChange } from "../connection-map/diff";
 import type { Registry } from "../registry/schema";
-import type { OfflineRun } from "./types";
+import type { OfflineRun, RecordedResource } from "./types";
+
+/** One stack of the per-tenant layout in the plan: what it holds and registers. */
+export interface PlannedStack {
+  name: string;
+  kind: "shared" | "silo" | "bridge-shard";
+  tenants: string[];
+  resources: RecordedResource[];
+}
 
 export interface Plan {
   /** The program's evaluation under the mock engine. */
@@ -14,4 +22,6 @@ export interface Plan {
   registry: Registry;
   /** Raw secret values the offline engine generated: never printed, only searched for in every output (defence in depth). */
   knownSecrets: readonly string[];
+  /** The per-tenant layout's stacks (`--layout per-tenant` or `tenantry:stackLayout`); absent for the single layout. */
+  stacks?: PlannedStack[];
 }

@@ -6,7 +6,7 @@ import { parseMapDocument } from "../connection-map/document";
 import { OFFLINE_SETTINGS, type ProgramSettings } from "../program/settings";
 import { stackFileSettings } from "../program/stack-file";
 import { loadRegistryFile, type LoadedRegistry } from "../registry/load";
-import type { Plan } from "./model";
+import type { Plan, PlannedStack } from "./model";
 import type { OfflineRun } from "./types";
 
 export type { Plan } from "./model";
@@ -15,7 +15,7 @@ export type { Plan } from "./model";
 export type OfflineRunner = (
   loaded: LoadedRegistry,
   settings: Partial<ProgramSettings>,
-) => Promise<{ run: OfflineRun; generatedSecrets?: readonly string[] }>;
+) => Promise<{ run: OfflineRun; generatedSecrets?: readonly string[]; stacks?: PlannedStack[] }>;
 
 export interface PlanInput {
   registryFile: string;
@@ -34,9 +34,21 @@ export interface PlanInput {
  * plan shows the real prefix, protection and SSM publication; explicit settings win.
  */
 const engineRunner: OfflineRunner = async (loaded, settings) => {
-  const { runOfflineDetailed } = await import("./engine.js");
   const fromStack = stackFileSettings(loaded.file, loaded.registry.environment, OFFLINE_SETTINGS);
-  return runOfflineDetailed(loaded, { ...fromStack, registryPath: loaded.file, ...settings });
+  const merged = { ...fromStack, registryPath: loaded.file, ...settings };
+  if (merged.stackLayout === "per-tenant") {
+    // Every stack's program under the mock engine (README "Past one stack"); the persisted shards as `tenantry up` reads them.
+    const { planStacksOffline } = await import("./stacks.js");
+    const { readShardFile, shardFileFor } = await import("../program/stacks/shards.js");
+    const run = await planStacksOffline(loaded, merged, readShardFile(shardFileFor(loaded.file, loaded.registry.environment)));
+    return {
+      run: run.run,
+      generatedSecrets: run.generatedSecrets,
+      stacks: run.stacks.map((s) => ({ name: s.plan.name, kind: s.plan.kind, tenants: s.plan.tenants, resources: s.resources })),
+    };
+  }
+  const { runOfflineDetailed } = await import("./engine.js");
+  return runOfflineDetailed(loaded, merged);
 };
 
 /**
@@ -51,10 +63,10 @@ export async function planEnvironment(input: PlanInput): Promise<Plan> {
 /** Plans an already validated registry (e.g. an edit not yet written to disk). */
 export async function planLoaded(loaded: LoadedRegistry, input: Omit<PlanInput, "registryFile">): Promise<Plan> {
   input.onPhase?.("evaluating");
-  const { run, generatedSecrets = [] } = await (input.runner ?? engineRunner)(loaded, input.settings ?? {});
+  const { run, generatedSecrets = [], stacks } = await (input.runner ?? engineRunner)(loaded, input.settings ?? {});
   if (input.previous) input.onPhase?.("comparing");
   const changes = input.previous ? diffMaps(input.previous, run.connectionMap) : [];
-  return { run, changes, compared: input.previous !== undefined, registry: loaded.registry, knownSecrets: generatedSecrets };
+  return { run, changes, compared: input.previous !== undefined, registry: loaded.registry, knownSecrets: generatedSecrets, ...(stacks && { stacks }) };
 }
 
 /** Thrown when the `--previous` file is not a connection map; `problems` say why. */

@@ -15,8 +15,14 @@ export function readSettings(): ProgramSettings {
       get: (key) => cfg.get(key),
       getBoolean: (key) => cfg.getBoolean(key),
       getObject: <T>(key: string) => cfg.getObject<T>(key),
+      getNumber: (key) => cfg.getNumber(key),
       awsRegion: () => aws.get("region"),
     },
     pulumi.getStack(),
   );
+}
+
+/** The Pulumi stack being run, its organization and project (names of StackReferences in the per-tenant layout). */
+export function readStackIdentity(): { stack: string; organization: string; project: string } {
+  return { stack: pulumi.getStack(), organization: pulumi.getOrganization(), project: pulumi.getProject() };
 }

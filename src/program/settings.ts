@@ -22,7 +22,23 @@ export interface ProgramSettings {
   publishToSsm: boolean;
   /** Existing Atlas project per residency zone for shared clusters, instead of creating one (`tenantry:sharedProjectIds`). @default {} */
   sharedProjectIds: Record<string, string>;
+  /**
+   * How the environment is split into Pulumi stacks (`tenantry:stackLayout`): `single` keeps every resource in the
+   * environment's stack; `per-tenant` keeps a shared stack, one stack per silo tenant and bridge shards (README "Past
+   * one stack"). @default single
+   */
+  stackLayout: StackLayout;
+  /** At most this many bridge tenants per bridge shard stack in the per-tenant layout (`tenantry:bridgeShardSize`). @default 50 */
+  bridgeShardSize: number;
+  /**
+   * The environment's shared stack (`tenantry:environmentStack`): tenant stacks of the per-tenant layout name it so
+   * their part and registry follow from their own stack name. @default the stack itself
+   */
+  environmentStack?: string;
 }
+
+export const STACK_LAYOUTS = ["single", "per-tenant"] as const;
+export type StackLayout = (typeof STACK_LAYOUTS)[number];
 
 /** Defaults of the optional keys (the org id placeholder only serves the offline plan; real stacks must set it). */
 export const DEFAULT_SETTINGS: ProgramSettings = {
@@ -33,6 +49,8 @@ export const DEFAULT_SETTINGS: ProgramSettings = {
   protect: true,
   publishToSsm: false,
   sharedProjectIds: {},
+  stackLayout: "single",
+  bridgeShardSize: 50,
 };
 
 /** What the offline plan runs with: the defaults plus a placeholder Atlas for Government org. */
@@ -54,6 +72,10 @@ export const SettingsSchema = z.strictObject({
   protect: z.boolean(),
   publishToSsm: z.boolean(),
   sharedProjectIds: z.record(z.string(), z.string().regex(ATLAS_ID, "must be a 24-character Atlas project id")),
+  stackLayout: z.enum(STACK_LAYOUTS, { error: "must be single or per-tenant" }),
+  // Pulumi's update of a stack grows with its resources; 500 bridge tenants × 6 resources is a stack of 3,000.
+  bridgeShardSize: z.number().int("must be a whole number").min(1, "must be at least 1").max(500, "must be at most 500"),
+  environmentStack: z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be a Pulumi stack name").optional(),
 });
 
 /** Thrown when the stack configuration cannot be used; `problems` holds `key: message` lines. */
@@ -87,23 +109,29 @@ export interface ConfigSource {
   get(key: string): string | undefined;
   getBoolean(key: string): boolean | undefined;
   getObject<T>(key: string): T | undefined;
+  /** A `tenantry:<key>` number (Pulumi parses the string). */
+  getNumber(key: string): number | undefined;
   /** `aws:region`, the fallback of `tenantry:awsRegion`. */
   awsRegion(): string | undefined;
 }
 
 /** Maps stack configuration keys to settings: the one mapping, whatever the source. */
 export function settingsFrom(source: ConfigSource, stack: string, base: ProgramSettings = DEFAULT_SETTINGS): ProgramSettings {
+  const environmentStack = source.get("environmentStack");
   return resolveSettings(
     {
       atlasOrgId: source.get("atlasOrgId"),
       atlasGovOrgId: source.get("atlasGovOrgId"),
       awsRegion: source.get("awsRegion") ?? source.awsRegion(),
       awsGovProfile: source.get("awsGovProfile"),
-      registryPath: source.get("registryPath") ?? `stacks/${stack}.tenants.yaml`,
+      registryPath: source.get("registryPath") ?? `stacks/${environmentStack ?? stack}.tenants.yaml`,
       namingPrefix: source.get("namingPrefix"),
       protect: source.getBoolean("protect"),
       publishToSsm: source.getBoolean("publishToSsm"),
       sharedProjectIds: source.getObject<Record<string, string>>("sharedProjectIds"),
+      stackLayout: source.get("stackLayout") as StackLayout | undefined,
+      bridgeShardSize: source.getNumber("bridgeShardSize"),
+      environmentStack,
     },
     base,
   );

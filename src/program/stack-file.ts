@@ -43,6 +43,12 @@ export function stackFileSource(file: string): ConfigSource {
       }
       return value as T;
     },
+    getNumber: (key) => {
+      const value = raw(`tenantry:${key}`);
+      if (value === undefined || value === null) return undefined;
+      const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
+      return Number.isFinite(n) ? n : fail(`tenantry:${key}`, "a number");
+    },
     awsRegion: () => {
       const value = raw("aws:region");
       return typeof value === "string" ? value : undefined;

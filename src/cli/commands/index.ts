@@ -5,12 +5,15 @@ import { registerAdmin } from "./admin";
 import { registerAudit } from "./audit";
 import { registerExport } from "./export";
 import { registerImport } from "./import";
+import { registerMap } from "./map";
 import { registerMove } from "./move";
 import { registerOffboard } from "./offboard";
 import { registerOnboard } from "./onboard";
 import { registerPlan } from "./plan";
 import { registerSchema } from "./schema";
+import { registerStacks } from "./stacks";
 import { registerTriggers } from "./triggers";
+import { registerUp } from "./up";
 import { registerValidate } from "./validate";
 
 /** Adds one command to the program; the action reports its exit code through `setExit`. */
@@ -28,4 +31,7 @@ export const commands: RegisterCommand[] = [
   registerImport,
   registerAdmin,
   registerAudit,
+  registerUp,
+  registerStacks,
+  registerMap,
 ];

@@ -6,7 +6,9 @@ import { EXIT, type Io } from "../io";
 import { type TenantChange } from "../../connection-map/diff";
 import type { ConnectionMap } from "../../connection-map/schema";
 import { ProgramLayoutError } from "../../program/layout";
-import { SettingsError } from "../../program/settings";
+import { SettingsError, STACK_LAYOUTS, type StackLayout } from "../../program/settings";
+import { ShardFileError } from "../../program/stacks/shards";
+import { UnknownStackError } from "../../program/stacks/names";
 import { RegistryNotFoundError } from "../../registry/load";
 import { formatProblem, type Problem, RegistryInvalidError } from "../../registry/problems";
 import { assertNoSecretText, renderConnectionMap, renderJson, SecretLeakError } from "../../plan/json";
@@ -14,6 +16,7 @@ import { renderMarkdown } from "../../plan/markdown";
 import type { Plan } from "../../plan/model";
 import { type OfflineRunner, planEnvironment, PreviousMapError, readPreviousMap } from "../../plan/plan";
 import { renderText } from "../../plan/text";
+import { renderStacksMarkdown, renderStacksText } from "../../plan/stacks-text";
 import { registryFileFor, shown } from "./validate";
 import type { RegisterCommand } from "./index";
 
@@ -30,6 +33,8 @@ export interface PlanOptions {
   out?: string | undefined;
   /** Exit 0 even when the plan holds destructive changes. @default false */
   allowDestructive?: boolean | undefined;
+  /** Stack layout to plan (`single` or `per-tenant`). @default the stack file's tenantry:stackLayout */
+  layout?: string | undefined;
 }
 
 /** Injection points for tests and benches. */
@@ -76,7 +81,8 @@ function refusal(changes: readonly TenantChange[]): string {
 /** Renders the chosen format and checks it holds no secret; the caller prints it. */
 export function renderPlan(plan: Plan, format: "text" | "json" | "markdown", color = false): string {
   if (format === "json") return renderJson(plan);
-  const text = format === "markdown" ? renderMarkdown(plan) : renderText(plan, { color });
+  const stacks = plan.stacks ? (format === "markdown" ? renderStacksMarkdown(plan.stacks) : renderStacksText(plan.stacks)) : "";
+  const text = (format === "markdown" ? renderMarkdown(plan) : renderText(plan, { color })) + stacks;
   assertNoSecretText(text, plan.knownSecrets);
   return text;
 }
@@ -89,6 +95,9 @@ export async function planCommand(opts: PlanOptions, io: Io, deps: PlanDeps = {}
   };
   if (opts.env !== undefined && opts.registry !== undefined) return fail(EXIT.usage, "give either --env or --registry, not both");
   if (opts.json && opts.markdown) return fail(EXIT.usage, "give either --json or --markdown, not both");
+  if (opts.layout !== undefined && !(STACK_LAYOUTS as readonly string[]).includes(opts.layout)) {
+    return fail(EXIT.usage, `--layout must be ${STACK_LAYOUTS.join(" or ")}, got ${JSON.stringify(opts.layout)}`);
+  }
   const file = registryFileFor({ file: opts.registry, env: opts.env }, io);
   if (typeof file !== "string") return fail(EXIT.usage, file.usage);
 
@@ -114,6 +123,7 @@ export async function planCommand(opts: PlanOptions, io: Io, deps: PlanDeps = {}
       registryFile: file,
       ...(previous ? { previous } : {}),
       ...(deps.runner ? { runner: deps.runner } : {}),
+      ...(opts.layout !== undefined && { settings: { stackLayout: opts.layout as StackLayout } }),
       onPhase: (phase) =>
         bar.phase(
           { validating: `validating ${shown(io, file)}`, evaluating: "running the program under the mock engine", comparing: "comparing with the previous map" }[phase],
@@ -130,6 +140,7 @@ export async function planCommand(opts: PlanOptions, io: Io, deps: PlanDeps = {}
     if (error instanceof SettingsError) {
       return fail(EXIT.failed, `the stack settings cannot be used; nothing planned:\n  ${error.problems.join("\n  ")}`);
     }
+    if (error instanceof ShardFileError || error instanceof UnknownStackError) return fail(EXIT.failed, `${error.message}; nothing planned`);
     if (error instanceof ProgramLayoutError) {
       printRegistryProblems(io, error.problems);
       return fail(EXIT.failed, `the program cannot be built from ${shown(io, file)} (problems above); nothing planned`);
@@ -178,6 +189,7 @@ export const registerPlan: RegisterCommand = (program: Command, io: Io, setExit)
     .option("--markdown", "print the plan as GitHub markdown (for a pull-request comment)")
     .option("--out <file>", "write the would-be connection map (JSON) to this file")
     .option("--allow-destructive", "exit 0 even when the plan holds destructive changes")
+    .option("--layout <layout>", "plan the single or the per-tenant stack layout (default: tenantry:stackLayout of the stack file)")
     .action(async (options: PlanOptions) => {
       setExit(await planCommand(options, io));
     });
