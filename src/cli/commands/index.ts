@@ -1,6 +1,7 @@
 // Every CLI command, each registered by its own module.
 import type { Command } from "commander";
 import type { Io } from "../io";
+import { registerCollections } from "./collections";
 import { registerExport } from "./export";
 import { registerImport } from "./import";
 import { registerMove } from "./move";
@@ -24,4 +25,5 @@ export const commands: RegisterCommand[] = [
   registerMove,
   registerExport,
   registerImport,
+  registerCollections,
 ];
