@@ -139,6 +139,7 @@ export function buildTenantry(settings: ProgramSettings, input: ProgramInput): T
         ...(registry.contacts.backupCompliance && { complianceContact: registry.contacts.backupCompliance }),
         ...(registry.contacts.alertsEmail && { alertsEmail: registry.contacts.alertsEmail }),
         protect: settings.protect && !plan.offboarding && !plan.retired,
+        operations: plan.operations,
       },
       providersFor(location.government),
     );
