@@ -66,6 +66,16 @@ export function tenantUserName(ctx: NamingContext, tenantId: string, generation?
   return `${ctx.prefix}-${ctx.environment}-t-${tenantId}${generationSuffix(generation)}`;
 }
 
+/** Database user of a silo tenant's own administrator (`customerDba`): readWrite + dbAdmin on the tenant's database only. */
+export function customerDbaUserName(ctx: NamingContext, tenantId: string, generation?: number): string {
+  return `${tenantUserName(ctx, tenantId, generation)}-dba`;
+}
+
+/** Secrets Manager name of the customer DBA user's credentials, beside the tenant's own. */
+export function customerDbaSecretName(ctx: NamingContext, tenantId: string, generation?: number): string {
+  return `${tenantSecretName(ctx, tenantId)}/dba${generationSuffix(generation)}`;
+}
+
 /** Custom role that reaches only a bridge tenant's collections (letters, digits, _ and -). */
 export function bridgeRoleName(tenantId: string, generation?: number): string {
   return `t-${tenantId}${generationSuffix(generation)}-rw`;

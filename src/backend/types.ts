@@ -1,5 +1,5 @@
 // The database surface Tenantry uses: the official driver's MongoClient satisfies it, and so does the memory backend.
-// Only the resolver's scoped collections and the mover touch it; applications never get it.
+// Only the resolver's scoped collections, the mover and `collections apply` touch it; applications never get it.
 import type {
   AggregateOptions,
   AnyBulkWriteOperation,
@@ -8,6 +8,7 @@ import type {
   ChangeStream,
   ChangeStreamOptions,
   CountDocumentsOptions,
+  CreateCollectionOptions,
   CreateIndexesOptions,
   DeleteOptions,
   DeleteResult,
@@ -65,11 +66,20 @@ export interface BackendCollection {
   createIndex(keys: IndexSpecification, options?: CreateIndexesOptions): Promise<string>;
   listIndexes(): BackendCursor<Document>;
   watch(pipeline?: Document[], options?: ChangeStreamOptions): ChangeStream<Document>;
+  // Collection administration: only `tenantry collections apply` (src/collections) uses these.
+  dropIndex(indexName: string): Promise<unknown>;
 }
 
 export interface BackendDb {
   readonly databaseName: string;
   collection(name: string): BackendCollection;
+  // Collection administration: only `tenantry collections apply` (src/collections) uses these.
+  /** Creates a collection (with its validator); a server error NamespaceExists (48) when it exists. */
+  createCollection(name: string, options?: CreateCollectionOptions): Promise<unknown>;
+  /** `listCollections` documents: `{ name, type, options: { validator?, validationLevel?, validationAction? } }`. */
+  listCollections(filter?: Document): BackendCursor<Document>;
+  /** A database command; Tenantry sends `collMod` only (validator and TTL changes have no driver helper). */
+  command(command: Document): Promise<Document>;
 }
 
 export interface BackendClient {

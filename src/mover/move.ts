@@ -4,14 +4,14 @@ import { userInfo } from "node:os";
 import type { BackendClient, BackendCollection } from "../backend/types";
 import type { ConnectionMap, Route } from "../connection-map/schema";
 import type { ControlStore, TenantOverride } from "../control/types";
-import type { IndexSpec } from "../registry/schema";
+import type { CollectionDeclarations } from "../collections";
 import { DEFAULT_CONTROL_REFRESH_MS, defaultFailClosedAfterMs } from "../resolver/control";
 import { MoveStateError, MoverError, NoMoveTargetError, RetentionNotElapsedError, UnknownMoveTenantError, VerificationFailedError } from "./errors";
 import { guardedDeleteMany } from "./guard";
 import { sameContent } from "./hash";
 import { MoveJournal, moveRecordId } from "./journal";
 import { type CollectionProgress, type JournalEntry, type MoveEndpoint, type MoveRecord, type MoveState, ROLLBACK_FROM, TERMINAL_STATES } from "./state";
-import { DEFAULT_BATCH_SIZE, canonicalId, copyTenantDocuments, ensureIndexes, hashTenantDocuments, parseCanonicalId, pruneAbsent, tenantFilter } from "./transfer";
+import { DEFAULT_BATCH_SIZE, canonicalId, copyTenantDocuments, ensureIndexes, hashTenantDocuments, parseCanonicalId, prepareTarget, pruneAbsent, tenantFilter } from "./transfer";
 
 /**
  * The freeze latency bound: how long after the freeze is written no running resolver can still start a write.
@@ -64,8 +64,8 @@ export interface MoverOptions {
   batchSize?: number;
   /** @default 7 */
   retentionDays?: number;
-  /** Registry index specs per logical collection; when absent the target mirrors the source's indexes. */
-  indexes?: Readonly<Record<string, readonly IndexSpec[]>>;
+  /** The registry's collection declarations: the target gets them (`prepareTarget`); when absent it mirrors the source's indexes. */
+  collections?: CollectionDeclarations;
   /** Re-verify source vs target right before cutting over. @default true */
   verifyBeforeCutover?: boolean;
   hooks?: MoveHooks;
@@ -298,9 +298,9 @@ export class Mover {
     await this.waitFreezeBound(r);
     const src = await this.options.connect(r.source);
     const dst = await this.options.connect(r.target);
-    const indexes: Record<string, string[]> = {};
+    const indexes: Record<string, string[]> = this.options.collections ? await prepareTarget(dst, r.target.route, r.tenantId, this.options.collections) : {};
     for (const logical of r.order) {
-      indexes[logical] = await ensureIndexes(this.collectionOf(src, r.source.route, logical), this.collectionOf(dst, r.target.route, logical), this.options.indexes?.[logical]);
+      indexes[logical] ??= await ensureIndexes(this.collectionOf(src, r.source.route, logical), this.collectionOf(dst, r.target.route, logical));
     }
     const next = await this.journal.update(r, { state: "copying" }, "indexes", { indexes });
     await this.options.hooks?.afterStep?.("copying", next);

@@ -1,7 +1,8 @@
 // Tenant-filtered data transfer primitives: batched copy by _id order, content hashing, index creation, pruning.
 import { BSON, type AnyBulkWriteOperation, type Document, type Filter, type IndexSpecification } from "mongodb";
-import type { BackendCollection } from "../backend/types";
-import type { IndexSpec } from "../registry/schema";
+import type { BackendClient, BackendCollection } from "../backend/types";
+import { applyTarget, type CollectionDeclarations, type Holder } from "../collections";
+import type { Route } from "../connection-map/schema";
 import { TENANT_FIELD } from "../naming";
 import { MoverError } from "./errors";
 import { type ContentHash, HashAccumulator } from "./hash";
@@ -127,31 +128,28 @@ export function parseCanonicalId(text: string): unknown {
   return (EJSON.parse(text, { relaxed: false }) as { v: unknown }).v;
 }
 
-/** The registry's index specs for one collection, tenant-prefixed (the same rule the program applies). */
-export function tenantIndexes(specs: readonly IndexSpec[]): { keys: IndexSpecification; options: { name?: string; unique?: boolean } }[] {
-  return specs.map((spec) => {
-    const keys: Record<string, 1 | -1 | string> = { [TENANT_FIELD]: 1 };
-    for (const [field, dir] of Object.entries(spec.keys)) if (field !== TENANT_FIELD) keys[field] = dir;
-    const options: { name?: string; unique?: boolean } = {};
-    if (spec.name !== undefined) options.name = spec.name;
-    if (spec.unique !== undefined) options.unique = spec.unique;
-    return { keys: keys as IndexSpecification, options };
-  });
+/**
+ * Gives a move's target the registry's collections, validators, indexes and retention (`tenantry collections apply`
+ * for one route) before any document is written, so it enforces the same unique keys as the source from the first
+ * batch. Returns the declared index names per logical collection; a target that cannot hold them gets no copy.
+ */
+export async function prepareTarget(client: BackendClient, route: Route, tenantId: string, declarations: CollectionDeclarations): Promise<Record<string, string[]>> {
+  const holder: Holder = route.stage === "pool" ? { stage: "pool" } : { stage: route.stage, tenantId };
+  const { collections } = await applyTarget(client.db(route.database), holder, route.collections, declarations, { mode: "apply" });
+  const failed = collections.flatMap((c) => c.failures.map((f) => `${c.physical}: ${f.step}${f.index === undefined ? "" : ` ${f.index}`}: ${f.codeName ?? "error"}: ${f.message}`));
+  if (failed.length > 0) throw new MoverError(`the target of tenant [${tenantId}] cannot hold the declared collections: ${failed.join("; ")}`);
+  return Object.fromEntries(collections.map((c) => [c.logical, c.indexes]));
 }
 
 /** Index options copied when mirroring the source's indexes (the rest are server-managed). */
 const MIRRORED_OPTIONS = ["unique", "sparse", "partialFilterExpression", "expireAfterSeconds", "collation", "weights", "default_language", "language_override", "2dsphereIndexVersion", "hidden"];
 
 /**
- * Creates the target's indexes before any document is written: the registry's specs when given, else a mirror of the
- * source collection's indexes. createIndex is idempotent, so a resumed copy simply repeats it.
+ * Mirrors the source collection's indexes on the target before any document is written (moves without registry
+ * declarations; with them, `prepareTarget`). createIndex is idempotent, so a resumed copy simply repeats it.
  */
-export async function ensureIndexes(source: BackendCollection, target: BackendCollection, specs: readonly IndexSpec[] | undefined): Promise<string[]> {
+export async function ensureIndexes(source: BackendCollection, target: BackendCollection): Promise<string[]> {
   const created: string[] = [];
-  if (specs !== undefined) {
-    for (const { keys, options } of tenantIndexes(specs)) created.push(await target.createIndex(keys, options));
-    return created;
-  }
   let indexes: Document[];
   try {
     indexes = await source.listIndexes().toArray();

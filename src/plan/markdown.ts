@@ -36,8 +36,8 @@ function tenantSection(title: string, rows: TenantRow[], s: { collapseAbove: num
   const { shown, note } = limited(rows, s.rowLimit);
   const body = silo
     ? table(
-        ["tenant", "name", "zone", "cluster", "region", "size", "backup", "encryption", "status"],
-        shown.map((r) => [code(r.id), r.name, r.residency, r.clusterName, r.region, r.instanceSize, r.backupPolicy, [r.encryption, ...r.safeguards].join(", "), status(r)]),
+        ["tenant", "name", "zone", "cluster", "region", "size", "backup", "encryption", "operations", "status"],
+        shown.map((r) => [code(r.id), r.name, r.residency, r.clusterName, r.region, r.instanceSize, r.backupPolicy, [r.encryption, ...r.safeguards].join(", "), r.operations.join(", "), status(r)]),
       )
     : table(
         ["tenant", "name", "zone", "cluster", "region", "collections", "backup", "status"],

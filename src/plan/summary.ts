@@ -1,5 +1,6 @@
 // Groups a plan for people: tenants per stage and residency zone with what each gets, clusters, resource counts.
 import type { Stage } from "../registry/schema";
+import { describeOperations, siloOperations } from "../program/silo-ops";
 import type { Plan } from "./model";
 
 const STAGES: readonly Stage[] = ["pool", "bridge", "silo"];
@@ -33,6 +34,8 @@ export interface TenantRow {
   reasons: readonly string[];
   /** Stage-specific safeguards in words (Backup Compliance Policy, Atlas for Government). */
   safeguards: string[];
+  /** Silo only: its own operations in words, one per capability (maintenance window, auditing, scaling, DBA user, alerts). */
+  operations: string[];
 }
 
 /** Physical collections in short: `t_acme__{orders, notes}` when they share a prefix, else the names. */
@@ -94,6 +97,7 @@ export function summarize(plan: Plan): PlanSummary {
   const map = run.connectionMap;
   const placements = new Map(run.placements.map((p) => [p.tenantId, p]));
   const shared = new Map(registry.sharedClusters.map((c) => [c.name, c]));
+  const entries = new Map(registry.tenants.map((t) => [t.id, t]));
 
   const clusters = new Map<string, ClusterRow>();
   for (const [key, c] of Object.entries(map.clusters)) {
@@ -149,6 +153,7 @@ export function summarize(plan: Plan): PlanSummary {
         ...(silo?.backupCompliancePolicy ? ["Backup Compliance Policy"] : []),
         ...(silo?.government ? ["Atlas for Government"] : []),
       ],
+      operations: t.stage === "silo" ? describeOperations(siloOperations(entries.get(id) ?? { compliance: placement?.compliance ?? [] })) : [],
     };
     const groupKey = `${t.stage}\u0000${t.residency}`;
     let group = groups.get(groupKey);

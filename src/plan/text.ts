@@ -44,6 +44,7 @@ function tenantLine(r: TenantRow, color: Colors): string {
   return [
     `  ${color.bold(r.id)}${r.name !== r.id ? ` (${r.name})` : ""}${flags.length ? ` ${flags.join(" ")}` : ""}${why}`,
     `    ${[where, `${r.database}: ${collectionsText(r.collections)}`, `backup ${r.backupPolicy ?? "-"}`, r.encryption, ...r.safeguards].join(" · ")}`,
+    ...(r.operations.length > 0 ? [`    ops: ${r.operations.join(" · ")}`] : []),
   ].join("\n");
 }
 

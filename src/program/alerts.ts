@@ -20,12 +20,17 @@ export interface AlertDefinition {
 }
 
 // No matchers: a silo project holds exactly one cluster, so project-level alerts are already per tenant.
-/** The alerts every silo project gets. `enabled` is explicit because Atlas defaults it to false (REFERENCE §2.12). */
-export function siloAlerts(target: AlertTarget): AlertDefinition[] {
-  const notifications: AlertDefinition["notifications"] =
+/**
+ * The alerts every silo project gets. `enabled` is explicit because Atlas defaults it to false (REFERENCE §2.12).
+ * `tenantEmail` (the registry's `alerts.email` of the tenant) routes every alert to the tenant's own contact as well.
+ */
+export function siloAlerts(target: AlertTarget, tenantEmail?: string): AlertDefinition[] {
+  const notifications: AlertDefinition["notifications"] = [
     "email" in target
-      ? [{ typeName: "EMAIL", intervalMin: 60, delayMin: 0, emailAddress: target.email }]
-      : [{ typeName: "GROUP", intervalMin: 60, delayMin: 0, emailEnabled: true, roles: target.groupRoles }];
+      ? { typeName: "EMAIL", intervalMin: 60, delayMin: 0, emailAddress: target.email }
+      : { typeName: "GROUP", intervalMin: 60, delayMin: 0, emailEnabled: true, roles: target.groupRoles },
+    ...(tenantEmail !== undefined ? [{ typeName: "EMAIL" as const, intervalMin: 60, delayMin: 0, emailAddress: tenantEmail }] : []),
+  ];
   const metric = (key: string, metricName: string, threshold: number, units: string): AlertDefinition => ({
     key,
     eventType: "OUTSIDE_METRIC_THRESHOLD",

@@ -1,5 +1,6 @@
 // AdvancedCluster arguments that depend only on region and size (dedicated, Flex or M0). Pure.
 import { isDedicatedSize } from "../registry/schema";
+import type { AutoScalingArgs } from "./silo-ops";
 
 export interface RegionConfig {
   providerName: "AWS" | "FLEX" | "TENANT";
@@ -7,16 +8,20 @@ export interface RegionConfig {
   regionName: string;
   priority: number;
   electableSpecs?: { instanceSize: string; nodeCount?: number };
+  autoScaling?: AutoScalingArgs;
 }
 
-/** One replica-set replication spec in one region (REFERENCE §2.2: Flex has no electableSpecs, M0 goes through TENANT). */
-export function replicationSpecs(regionName: string, instanceSize: string): { regionConfigs: RegionConfig[] }[] {
+/**
+ * One replica-set replication spec in one region (REFERENCE §2.2: Flex has no electableSpecs, M0 goes through TENANT).
+ * `autoScaling` (dedicated sizes only) goes with `useEffectiveFields: true` on the cluster (`autoScalingFields`).
+ */
+export function replicationSpecs(regionName: string, instanceSize: string, autoScaling?: AutoScalingArgs): { regionConfigs: RegionConfig[] }[] {
   const config: RegionConfig =
     instanceSize === "FLEX"
       ? { providerName: "FLEX", backingProviderName: "AWS", regionName, priority: 7 }
       : instanceSize === "M0"
         ? { providerName: "TENANT", backingProviderName: "AWS", regionName, priority: 7, electableSpecs: { instanceSize } }
-        : { providerName: "AWS", regionName, priority: 7, electableSpecs: { instanceSize, nodeCount: 3 } };
+        : { providerName: "AWS", regionName, priority: 7, electableSpecs: { instanceSize, nodeCount: 3 }, ...(autoScaling && { autoScaling }) };
   return [{ regionConfigs: [config] }];
 }
 
@@ -42,3 +47,11 @@ export function clusterSafety(instanceSize: string, pointInTime: boolean): {
  * is a migration (a declared move), never an edit.
  */
 export const REGION_CHANGE_IS_REPLACEMENT = ["replicationSpecs[*].regionConfigs[*].regionName"];
+
+/**
+ * With compute auto-scaling Atlas changes the instance size itself; `useEffectiveFields` keeps the configured size in
+ * state and the scaled one in `effective*Specs`, so `pulumi up` never scales the cluster back (REFERENCE §2.2, fix (a)).
+ */
+export function autoScalingFields(autoScaling: AutoScalingArgs | undefined): { useEffectiveFields?: true } {
+  return autoScaling ? { useEffectiveFields: true } : {};
+}

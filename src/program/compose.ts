@@ -199,6 +199,7 @@ export function buildStack(settings: ProgramSettings, input: ProgramInput, scope
         ...(registry.contacts.backupCompliance && { complianceContact: registry.contacts.backupCompliance }),
         ...(registry.contacts.alertsEmail && { alertsEmail: registry.contacts.alertsEmail }),
         protect: settings.protect && !plan.offboarding && !plan.retired,
+        operations: plan.operations,
       },
       providersFor(location.government),
     );

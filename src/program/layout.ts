@@ -1,4 +1,5 @@
 // What the program will build, decided from plain values before any resource is registered (pure; linear in tenants).
+import { type SiloOperations, siloOperations } from "./silo-ops";
 import { componentName, credentialKey, sharedClusterKey, siloClusterKey, sharedProjectName, type NamingContext } from "../naming";
 import type { Location, Placement } from "../placement/types";
 import type { Problem } from "../registry/problems";
@@ -73,6 +74,8 @@ export interface SiloPlan {
   /** The source of a cut-over move (`Placement.retired`): protect lifted, no map entries. */
   retired: boolean;
   privateLink?: PrivateLink;
+  /** Maintenance window, auditing, auto-scaling, customer DBA user, alert routing (`silo-ops.ts`). */
+  operations: SiloOperations;
 }
 
 export interface Layout {
@@ -224,7 +227,13 @@ export function planLayout(settings: ProgramSettings, input: ProgramInput): Layo
       }
       const name = componentName.silo(id, location.generation);
       const privateLink = registry.network.privateLink.find((pl) => pl.region === location.region);
-      silos.push({ tenantId: id, componentName: name, residency: placement.residency, location, policy, offboarding, retired, ...(privateLink && { privateLink }) });
+      const tenant = registry.tenants[indexOf.get(id) ?? -1];
+      const operations: SiloOperations = tenant ? siloOperations(tenant) : { customerDba: false };
+      if (!isDedicatedSize(location.instanceSize) && (operations.auditing || operations.maintenanceWindow)) {
+        // Flex has neither (REFERENCE §2.3, §2.14): the silo runs without them, and says so.
+        warnings.push({ severity: "warning", path: `${path}.instanceSize`, tenantId: id, message: `tenant [${id}] silo on ${location.instanceSize}: no database auditing and no maintenance window on this size` });
+      }
+      silos.push({ tenantId: id, componentName: name, residency: placement.residency, location, policy, offboarding, retired, operations, ...(privateLink && { privateLink }) });
       componentTenants.set(name, id);
     }
   }

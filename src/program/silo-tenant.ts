@@ -1,9 +1,12 @@
-// One silo tenant: its own project, cluster, backup schedule, key chain, compliance policy, credentials, network and alerts.
+// One silo tenant: its own project, cluster, backup schedule, key chain, compliance policy, credentials, network, alerts
+// and its own operations (maintenance window, auditing, auto-scaling, customer DBA user, alert routing).
 import * as aws from "@pulumi/aws";
 import * as mongodbatlas from "@pulumi/mongodbatlas";
 import * as pulumi from "@pulumi/pulumi";
 import {
   credentialKey,
+  customerDbaSecretName,
+  customerDbaUserName,
   databaseName,
   siloClusterName,
   siloProjectName,
@@ -19,7 +22,8 @@ import { awsRegionOf } from "../registry/zones";
 import { alertTarget, siloAlerts } from "./alerts";
 import { backupScheduleArgs, policyItems, wantsPointInTime } from "./backup";
 import { createAccessList, createCredentials, createPrivateLink, dataOptions } from "./children";
-import { clusterSafety, REGION_CHANGE_IS_REPLACEMENT, replicationSpecs } from "./cluster-spec";
+import { autoScalingFields, clusterSafety, REGION_CHANGE_IS_REPLACEMENT, replicationSpecs } from "./cluster-spec";
+import type { SiloOperations } from "./silo-ops";
 
 export interface SiloTenantArgs {
   ctx: NamingContext;
@@ -35,6 +39,8 @@ export interface SiloTenantArgs {
   alertsEmail?: string;
   /** `protect` on data-bearing children (false while offboarding or retired after a cut-over). */
   protect: boolean;
+  /** The silo's own operations (`siloOperations`). @default none: Atlas's maintenance schedule, no auditing, fixed size */
+  operations?: SiloOperations;
 }
 
 /** A dedicated project + cluster for one tenant, with physical isolation of data, keys, credentials and network. */
@@ -47,6 +53,8 @@ export class SiloTenant extends pulumi.ComponentResource {
   readonly password: pulumi.Output<string>;
   readonly projectId: pulumi.Output<string>;
   readonly credentialKey: string;
+  /** ARN of the customer DBA user's secret, when the registry asks for one (never exported in the map). */
+  readonly dbaSecretArn: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: SiloTenantArgs, opts?: pulumi.ComponentResourceOptions) {
     super(SiloTenant.type, name, {}, opts);
@@ -56,6 +64,9 @@ export class SiloTenant extends pulumi.ComponentResource {
     const tags = { "tenantry-environment": ctx.environment, "tenantry-kind": "silo", "tenantry-tenant": tenantId };
     const pit = wantsPointInTime(policy);
     const dedicated = isDedicatedSize(location.instanceSize);
+    const ops: SiloOperations = args.operations ?? { customerDba: false };
+    // Auto-scaling, auditing and maintenance windows exist on dedicated tiers only (REFERENCE §2.3, §2.14).
+    const autoScaling = dedicated ? ops.autoScaling : undefined;
 
     const project = new mongodbatlas.Project(
       `${name}-project`,
@@ -137,7 +148,8 @@ export class SiloTenant extends pulumi.ComponentResource {
         projectId: encryption ? encryption.projectId : project.id,
         name: siloClusterName(tenantId),
         clusterType: "REPLICASET",
-        replicationSpecs: replicationSpecs(location.region, location.instanceSize),
+        replicationSpecs: replicationSpecs(location.region, location.instanceSize, autoScaling),
+        ...autoScalingFields(autoScaling),
         ...clusterSafety(location.instanceSize, pit),
         encryptionAtRestProvider: encryption ? "AWS" : "NONE",
         advancedConfiguration: { minimumEnabledTlsProtocol: "TLS1_2" },
@@ -200,7 +212,36 @@ export class SiloTenant extends pulumi.ComponentResource {
       tags,
     });
 
-    for (const alert of siloAlerts(alertTarget(args.alertsEmail))) {
+    // The tenant's own window: a bridge tenant shares its shared project's window, so only a silo has one of its own.
+    if (ops.maintenanceWindow && dedicated) {
+      new mongodbatlas.MaintenanceWindow(`${name}-maintenance`, { projectId: project.id, ...ops.maintenanceWindow }, { parent: this });
+    }
+    if (ops.auditing && dedicated) {
+      const { required, ...auditing } = ops.auditing;
+      // Removing a compliance-required audit configuration would switch auditing off: protected like the data.
+      new mongodbatlas.Auditing(`${name}-auditing`, { projectId: project.id, ...auditing }, required ? dataOptions(this, args.protect) : { parent: this });
+    }
+    let dba: ReturnType<typeof createCredentials> | undefined;
+    if (ops.customerDba) {
+      // Roles on the tenant's database only, scoped to its cluster: the customer administers its data, nothing else.
+      dba = createCredentials(this, `${name}-dba`, {
+        projectId: project.id,
+        username: customerDbaUserName(ctx, tenantId, generation),
+        roles: [
+          { roleName: "readWrite", databaseName: databaseName(ctx) },
+          { roleName: "dbAdmin", databaseName: databaseName(ctx) },
+        ],
+        clusterName: cluster.name,
+        secretName: customerDbaSecretName(ctx, tenantId, generation),
+        awsRegion,
+        ...(key && { kmsKeyArn: key.arn }),
+        description: `Tenantry ${ctx.environment}: customer DBA of silo tenant ${tenantId}`,
+        protect: args.protect,
+        tags,
+      });
+    }
+
+    for (const alert of siloAlerts(alertTarget(args.alertsEmail), ops.alertsEmail)) {
       const { key: suffix, ...definition } = alert;
       new mongodbatlas.AlertConfiguration(`${name}-alert-${suffix}`, { projectId: project.id, ...definition }, { parent: this });
     }
@@ -211,6 +252,7 @@ export class SiloTenant extends pulumi.ComponentResource {
     this.secretArn = credentials.secretArn;
     this.password = credentials.password;
     this.credentialKey = credentialKey.silo(tenantId, generation);
+    this.dbaSecretArn = dba?.secretArn;
     this.registerOutputs({ projectId: this.projectId, clusterName: this.clusterName, standardSrv: this.standardSrv, secretArn: this.secretArn });
   }
 }

@@ -56,11 +56,28 @@ export const BackupPolicy = z
   })
   .describe("A named backup policy, checked against Atlas's cloud backup rules.");
 
+/** Longest retention accepted: Atlas TTL `expireAfterSeconds` must stay within a 32-bit int (68 years). */
+export const MAX_RETENTION_DAYS = 24_855;
+const FIELD_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const Validator = z
+  .strictObject({
+    $jsonSchema: z
+      .record(z.string(), z.unknown())
+      .describe("A MongoDB $jsonSchema (https://www.mongodb.com/docs/manual/core/schema-validation/specify-json-schema/)."),
+    validationLevel: z.enum(["strict", "moderate"]).default("strict").describe("strict: every insert and update; moderate: documents already valid. @default strict"),
+    validationAction: z.enum(["error", "warn"]).default("error").describe("error: refuse invalid writes; warn: log them. @default error"),
+  })
+  .describe("Schema validation of one collection (https://www.mongodb.com/docs/manual/core/schema-validation/).");
+
 export const IndexSpec = z.strictObject({
   keys: z
     .record(z.string().min(1), z.union([z.literal(1), z.literal(-1), z.enum(["text", "2dsphere", "hashed"])]))
-    .describe("Index keys in order, e.g. { email: 1 }. Tenantry prefixes tenant_id itself."),
-  unique: z.boolean().optional().describe("Unique within a tenant (tenant_id is part of the key). @default false"),
+    .describe("Index keys in order, e.g. { email: 1 }. Tenantry prefixes tenant_id (and user_id in user-scoped collections) itself."),
+  unique: z
+    .boolean()
+    .optional()
+    .describe("Unique within a tenant, and within a user in user-scoped collections (the tags lead the key). @default false"),
   name: z.string().min(1).optional().describe("Index name; derived from the keys when omitted."),
 });
 
@@ -75,6 +92,16 @@ export const CollectionSpec = z.strictObject({
     .default("tenant")
     .describe("tenant: filtered by tenant_id; user: user-private, also filtered by user_id. @default tenant"),
   indexes: z.array(IndexSpec).default([]).describe("Indexes the application needs (tenant_id is prefixed)."),
+  validator: Validator.optional().describe("Server-side document validation; `tenantry collections apply` adds the tag fields to it."),
+  retentionDays: positiveInt
+    .max(MAX_RETENTION_DAYS)
+    .optional()
+    .describe("Documents expire this many days after `retentionField` (a TTL index); bridge and silo tenants may override it."),
+  retentionField: z
+    .string()
+    .regex(FIELD_PATTERN, "must be a top-level field name")
+    .optional()
+    .describe("The date field the TTL index reads; required when this collection has a retention, here or in a tenant."),
 });
 
 export const SharedCluster = z.strictObject({
@@ -110,6 +137,35 @@ export const MoveSpec = z
   })
   .describe("A declared move to another stage, cluster or region: the target is provisioned, routing stays on the current placement until cut-over.");
 
+export const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] as const;
+
+export const MaintenanceWindowSpec = z
+  .strictObject({
+    day: z.enum(WEEKDAYS).describe("Day the window starts (the project's time zone)."),
+    hour: z.number().int().min(0).max(23).describe("Hour the window starts, 0-23."),
+    autoDefer: z.boolean().default(false).describe("Defer each scheduled maintenance by one week automatically. @default false"),
+  })
+  .describe("Silo only: the maintenance window of the tenant's project; bridge and pool tenants share their cluster's window.");
+
+export const AuditingSpec = z
+  .strictObject({
+    enabled: z.boolean().optional().describe("@default true for HIPAA and FedRAMP tenants, else false"),
+    filter: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("Audit filter (https://www.mongodb.com/docs/atlas/database-auditing/); @default authentication, users and roles, and DDL"),
+    authorizationSuccess: z.boolean().default(false).describe("Also audit successful authorizations (every read and write; costly). @default false"),
+  })
+  .describe("Silo only: database auditing of the tenant's project.");
+
+export const AutoScalingSpec = z
+  .strictObject({
+    minInstanceSize: InstanceSize.describe("Smallest size Atlas may scale the silo down to."),
+    maxInstanceSize: InstanceSize.describe("Largest size Atlas may scale the silo up to."),
+    scaleDown: z.boolean().default(true).describe("Allow scaling down to minInstanceSize. @default true"),
+  })
+  .describe("Silo only: compute auto-scaling bounds of the dedicated cluster (its instanceSize must lie within them).");
+
 export const Tenant = z.strictObject({
   id: z
     .string()
@@ -138,6 +194,21 @@ export const Tenant = z.strictObject({
       "Bridge/silo only: bumped when a move within a stage (another shared cluster, another region) is cut over; part of the names of its dedicated resources. @default 1",
     ),
   move: MoveSpec.optional(),
+  retention: z
+    .record(z.string(), positiveInt.max(MAX_RETENTION_DAYS))
+    .optional()
+    .describe("Bridge/silo only: retention days per collection for this tenant's own collections (a pool tenant shares the collection's TTL)."),
+  maintenanceWindow: MaintenanceWindowSpec.optional(),
+  auditing: AuditingSpec.optional(),
+  autoScaling: AutoScalingSpec.optional(),
+  customerDba: z
+    .boolean()
+    .optional()
+    .describe("Silo only: a database user for the customer's own administrator (readWrite + dbAdmin on the tenant's database), password in Secrets Manager. @default false"),
+  alerts: z
+    .strictObject({ email: z.email().describe("The tenant's own contact for its cluster's alerts (in addition to contacts.alertsEmail).") })
+    .optional()
+    .describe("Silo only: route the silo's Atlas alerts to the tenant's own contact as well."),
 });
 
 export const Contact = z.strictObject({
@@ -194,6 +265,10 @@ export type ComplianceFlag = z.infer<typeof ComplianceFlag>;
 export type TenantStatus = z.infer<typeof TenantStatus>;
 export type BackupPolicy = z.infer<typeof BackupPolicy>;
 export type CollectionSpec = z.infer<typeof CollectionSpec>;
+export type Validator = z.infer<typeof Validator>;
+export type MaintenanceWindowSpec = z.infer<typeof MaintenanceWindowSpec>;
+export type AuditingSpec = z.infer<typeof AuditingSpec>;
+export type AutoScalingSpec = z.infer<typeof AutoScalingSpec>;
 export type IndexSpec = z.infer<typeof IndexSpec>;
 export type SharedCluster = z.infer<typeof SharedCluster>;
 export type Tenant = z.infer<typeof Tenant>;

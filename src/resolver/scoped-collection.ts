@@ -33,6 +33,7 @@ import type {
 import type { BackendCollection, BackendCursor } from "../backend/types";
 import { auditCall, auditCursor } from "./audit";
 import type { CallAuditHook } from "./audit";
+import { prefixIndexKeys } from "../connection-map/index-keys";
 import type { ClientPool } from "./clients";
 import type { ControlSnapshot } from "./control";
 import { ScopedChangeStream, ScopedCursor, ScopedFindCursor } from "./cursors";
@@ -454,10 +455,7 @@ export class ScopedCollectionImpl {
   createIndex(indexSpec: unknown, options?: unknown): Promise<unknown> {
     // Not a write of tenant data: allowed while frozen.
     return this.#run("createIndex", false, (r) => {
-      const keys = normalizeIndexKeys(indexSpec, "createIndex").filter(([field]) => !r.tags.entries.some(([tag]) => tag === field));
-      const prefixed: Document = {};
-      for (const [field] of r.tags.entries) prefixed[field] = 1;
-      for (const [field, direction] of keys) prefixed[field] = direction;
+      const prefixed = prefixIndexKeys(r.tags.entries.map(([tag]) => tag), normalizeIndexKeys(indexSpec, "createIndex"));
       const opts = guardOptions(options, r.tags, "createIndex");
       if (opts.partialFilterExpression !== undefined) opts.partialFilterExpression = sanitizeObject(opts.partialFilterExpression, "createIndex", "options.partialFilterExpression");
       return (c) => c.createIndex(prefixed, opts);

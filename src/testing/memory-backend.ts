@@ -112,6 +112,8 @@ interface IndexDef {
   unique: boolean;
   sparse: boolean;
   partialFilterExpression?: Document;
+  /** TTL indexes: recorded and listed; the memory backend never expires documents. */
+  expireAfterSeconds?: number;
   /** For unique indexes: index key → the document holding it. */
   entries?: Map<string, Document>;
 }
@@ -119,6 +121,8 @@ interface IndexDef {
 interface CollectionState {
   docs: Document[];
   indexes: IndexDef[];
+  /** `createCollection` / `collMod` options (validator, validationLevel, validationAction): recorded, not enforced. */
+  options?: Document;
 }
 
 const MINGO_OPTIONS = { idKey: "_id", scriptEnabled: false, useStrictMode: true } as const;
@@ -828,11 +832,12 @@ class MemoryCollection implements BackendCollection {
     const existing = state.indexes.find((d) => d.name === name || same(d));
     if (existing) {
       if (existing.name !== name || !same(existing)) throw serverError(86, "IndexKeySpecsConflict", `an index named ${existing.name} already exists with a different spec`);
-      if (existing.unique !== Boolean(options.unique)) throw serverError(85, "IndexOptionsConflict", `index ${name} exists with different options`);
+      if (existing.unique !== Boolean(options.unique) || existing.expireAfterSeconds !== options.expireAfterSeconds) throw serverError(85, "IndexOptionsConflict", `index ${name} exists with different options`);
       return name;
     }
     const def: IndexDef = { name, key, unique: Boolean(options.unique), sparse: Boolean(options.sparse) };
     if (options.partialFilterExpression) def.partialFilterExpression = options.partialFilterExpression;
+    if (options.expireAfterSeconds !== undefined) def.expireAfterSeconds = options.expireAfterSeconds;
     this.#beforeWrite("createIndex", "index");
     this.#storage().createIndex(def);
     return name;
@@ -846,6 +851,7 @@ class MemoryCollection implements BackendCollection {
         if (d.unique && d.name !== "_id_") info.unique = true;
         if (d.sparse) info.sparse = true;
         if (d.partialFilterExpression) info.partialFilterExpression = cloneValue(d.partialFilterExpression);
+        if (d.expireAfterSeconds !== undefined) info.expireAfterSeconds = d.expireAfterSeconds;
         return info;
       });
     });
@@ -853,6 +859,19 @@ class MemoryCollection implements BackendCollection {
 
   watch(): ChangeStream<Document> {
     throw new MemoryBackendUnsupportedError("watch", "the memory backend does not support change streams (watch); run this test against a real replica set with MONGODB_URI");
+  }
+
+  // ---- Collection administration (`tenantry collections apply`, issue 13): kept apart from the data methods above.
+
+  async dropIndex(indexName: string): Promise<Document> {
+    await this.#begin("dropIndex");
+    const state = this.#peek();
+    if (!state) throw serverError(26, "NamespaceNotFound", `ns not found ${this.#ns}`);
+    if (indexName === "_id_") throw serverError(72, "InvalidOptions", "cannot drop _id index");
+    const at = state.indexes.findIndex((d) => d.name === indexName);
+    if (at < 0) throw serverError(27, "IndexNotFound", `index not found with name [${indexName}]`);
+    state.indexes.splice(at, 1);
+    return { ok: 1 };
   }
 }
 
@@ -918,6 +937,54 @@ class MemoryDb implements BackendDb {
   collection(name: string): BackendCollection {
     return new MemoryCollection(this.store, this.client, this.databaseName, name);
   }
+
+  // ---- Collection administration (`tenantry collections apply`, issue 13). Validators are recorded and listed like
+  // the server's, never enforced: test validation itself against a real server.
+
+  async createCollection(name: string, options: Document = {}): Promise<BackendCollection> {
+    this.client.assertOpen();
+    await Promise.resolve();
+    if (this.store.peek(this.client.clusterKey, this.databaseName, name)) throw serverError(48, "NamespaceExists", `Collection ${this.databaseName}.${name} already exists.`);
+    const state = this.store.state(this.client.clusterKey, this.databaseName, name);
+    const recorded = validationOptions(options);
+    if (Object.keys(recorded).length > 0) state.options = recorded;
+    return this.collection(name);
+  }
+
+  listCollections(filter: Document = {}): BackendCursor<Document> {
+    return new MemoryCursor(() => {
+      this.client.assertOpen();
+      const colls = this.store.clusters.get(this.client.clusterKey)?.get(this.databaseName) ?? new Map<string, CollectionState>();
+      const infos = [...colls.entries()].map(([name, state]) => ({ name, type: "collection", options: cloneValue(state.options ?? {}) }));
+      return new Query(filter, MINGO_OPTIONS).find<Document>(infos).all();
+    });
+  }
+
+  async command(command: Document): Promise<Document> {
+    this.client.assertOpen();
+    await Promise.resolve();
+    const name = Object.keys(command)[0];
+    if (name !== "collMod") throw new MemoryBackendUnsupportedError(`command ${String(name)}`, `the memory backend runs only the collMod command, not ${String(name)}`);
+    const state = this.store.peek(this.client.clusterKey, this.databaseName, String(command.collMod));
+    if (!state) throw serverError(26, "NamespaceNotFound", `ns does not exist: ${this.databaseName}.${String(command.collMod)}`);
+    const index = command.index as { name?: string; expireAfterSeconds?: number } | undefined;
+    if (index) {
+      const def = state.indexes.find((d) => d.name === index.name);
+      if (!def) throw serverError(27, "IndexNotFound", `cannot find index ${String(index.name)}`);
+      if (def.expireAfterSeconds === undefined) throw serverError(72, "InvalidOptions", "no expireAfterSeconds field to update");
+      if (index.expireAfterSeconds !== undefined) def.expireAfterSeconds = index.expireAfterSeconds;
+    }
+    const changed = validationOptions(command);
+    if (Object.keys(changed).length > 0) state.options = { ...state.options, ...changed };
+    return { ok: 1 };
+  }
+}
+
+/** The validation options of a create / collMod command (an empty validator `{}` removes validation, as on the server). */
+function validationOptions(options: Document): Document {
+  const out: Document = {};
+  for (const key of ["validator", "validationLevel", "validationAction"]) if (options[key] !== undefined) out[key] = cloneValue(options[key] as unknown);
+  return out;
 }
 
 class MemoryClient implements BackendClient {

@@ -99,6 +99,7 @@ describe("renderText", () => {
       "silo · eu — 1 tenant: own Atlas project, cluster, credentials, backup schedule and network rules",
       "  acme (acme Inc) — tier → silo",
       "    t-acme EU_WEST_1 M30 · app: orders, notes · backup hipaa · customer-managed key (AWS KMS) · Backup Compliance Policy",
+      "    ops: maintenance: Atlas's schedule · auditing off · fixed size · no customer DBA user · alerts to operations only",
       "",
       "Resources: 2 cloud resources (1 protect, 1 retainOnDelete), 1 component",
       "  mongodbatlas:AdvancedCluster       1",
@@ -135,7 +136,7 @@ describe("renderText", () => {
 describe("renderMarkdown", () => {
   test("tables for silo and bridge, pool per cluster, resources collapsed", () => {
     const md = renderMarkdown(planOf(small));
-    expect(md).toContain("| `acme` | acme Inc | eu | t-acme | EU_WEST_1 | M30 | hipaa | customer-managed key (AWS KMS), Backup Compliance Policy | active |");
+    expect(md).toContain("| `acme` | acme Inc | eu | t-acme | EU_WEST_1 | M30 | hipaa | customer-managed key (AWS KMS), Backup Compliance Policy | maintenance: Atlas's schedule, auditing off, fixed size, no customer DBA user, alerts to operations only | active |");
     expect(md).toContain("| `initech` | initech Inc | eu | app-eu | EU_CENTRAL_1 | t_initech__{orders, notes} | std | active |");
     expect(md).toContain("| app-eu | eu | EU_CENTRAL_1 | 2 | 1 |");
     expect(md).toContain("`globex`, `hooli` (frozen)");

@@ -118,6 +118,8 @@ describe("SiloTenant", () => {
         `Role::${n}-kms-role`, `RolePolicy::${n}-kms-policy`, `CloudProviderAccessAuthorization::${n}-cpa-auth`,
         `EncryptionAtRest::${n}-encryption`, `ProjectIpAccessList::${n}-access-203-0-113-0-24`, `AdvancedCluster::${n}-cluster`,
         `CloudBackupSchedule::${n}-backup`, `BackupCompliancePolicy::${n}-compliance`, ...credentialChildren(n), ...alertChildren(n),
+        // HIPAA turns database auditing on by default.
+        `Auditing::${n}-auditing`,
       ].sort(),
     );
   });

@@ -28,7 +28,7 @@ const CLASSES = [
   mongodbatlas.Project, mongodbatlas.AdvancedCluster, mongodbatlas.CloudBackupSchedule, mongodbatlas.BackupCompliancePolicy,
   mongodbatlas.DatabaseUser, mongodbatlas.CustomDbRole, mongodbatlas.ProjectIpAccessList, mongodbatlas.PrivateLinkEndpoint,
   mongodbatlas.PrivateLinkEndpointService, mongodbatlas.CloudProviderAccessSetup, mongodbatlas.CloudProviderAccessAuthorization,
-  mongodbatlas.EncryptionAtRest, mongodbatlas.AlertConfiguration, aws.kms.Key, aws.kms.Alias, aws.iam.Role, aws.iam.RolePolicy,
+  mongodbatlas.EncryptionAtRest, mongodbatlas.AlertConfiguration, mongodbatlas.Auditing, mongodbatlas.MaintenanceWindow, aws.kms.Key, aws.kms.Alias, aws.iam.Role, aws.iam.RolePolicy,
   aws.secretsmanager.Secret, aws.secretsmanager.SecretVersion, aws.ec2.VpcEndpoint, aws.ssm.Parameter, random.RandomPassword,
 ];
 const KNOWN_TYPES = new Set([

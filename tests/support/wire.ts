@@ -364,6 +364,11 @@ function recordingCollection(inner: BackendCollection, tap: ReturnType<typeof wi
       emit("aggregate", () => ({ aggregate: coll, pipeline: [{ $changeStream: passThrough(options, ["session"]) }, ...(pipeline ?? [])], cursor: {} }), options);
       return inner.watch(pipeline, options);
     },
+    // Collection administration (collections apply): recorded as the driver's commands, passed through unchanged.
+    dropIndex: (indexName) => {
+      emit("dropIndexes", () => ({ dropIndexes: coll, index: indexName }));
+      return inner.dropIndex(indexName);
+    },
   };
 }
 
@@ -376,6 +381,9 @@ export function recordingConnector(inner: Connector, tap: ReturnType<typeof wire
       const wrapDb = (db: BackendDb): BackendDb => ({
         databaseName: db.databaseName,
         collection: (name) => recordingCollection(db.collection(name), tap),
+        createCollection: (name, options) => db.createCollection(name, options),
+        listCollections: (filter) => db.listCollections(filter),
+        command: (command) => db.command(command),
       });
       const wrapped: BackendClient = { db: (name) => wrapDb(client.db(name)), close: () => client.close() };
       return wrapped;

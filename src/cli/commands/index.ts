@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import type { Io } from "../io";
 import { registerAdmin } from "./admin";
 import { registerAudit } from "./audit";
+import { registerCollections } from "./collections";
 import { registerExport } from "./export";
 import { registerImport } from "./import";
 import { registerMap } from "./map";
@@ -34,4 +35,5 @@ export const commands: RegisterCommand[] = [
   registerUp,
   registerStacks,
   registerMap,
+  registerCollections,
 ];

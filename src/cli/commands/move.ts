@@ -10,7 +10,7 @@ import { DEFAULT_FREEZE_BOUND_MS, Mover } from "../../mover/move";
 import { type EndpointSession, MapFileError, type Session, loadMapFile, openEndpoints, openSession } from "../../mover/session";
 import type { JournalEntry, MoveRecord } from "../../mover/state";
 import { loadRegistryFile } from "../../registry/load";
-import type { IndexSpec } from "../../registry/schema";
+import { declarationsOf } from "../../collections";
 import { EXIT, type Io } from "../io";
 import type { RegisterCommand } from "./index";
 
@@ -31,7 +31,7 @@ export interface MoveCommandOptions extends DataCommandOptions {
   actor?: string | undefined;
   /** Milliseconds to wait after the freeze (the resolvers' freeze latency bound). */
   freezeWait?: string | undefined;
-  /** Registry file whose collection index specs are created on the target (else the source's indexes are mirrored). */
+  /** Registry file whose collections (validators, indexes, retention) are applied to the target (else the source's indexes are mirrored). */
   registry?: string | undefined;
   /** start/resume: continue through cut-over once verified. */
   cutover?: boolean | undefined;
@@ -132,11 +132,7 @@ export async function move(action: string, tenantId: string, opts: MoveCommandOp
     const batchSize = intOption(opts.batchSize, "--batch-size");
     const retentionDays = intOption(opts.retention, "--retention");
     const freezeBoundMs = intOption(opts.freezeWait, "--freeze-wait-ms");
-    let indexes: Record<string, IndexSpec[]> | undefined;
-    if (opts.registry !== undefined) {
-      const { registry } = loadRegistryFile(resolve(io.cwd, opts.registry));
-      indexes = Object.fromEntries(registry.collections.map((c) => [c.name, c.indexes]));
-    }
+    const collections = opts.registry === undefined ? undefined : declarationsOf(loadRegistryFile(resolve(io.cwd, opts.registry)).registry);
     const { map, session } = await openDataSession(opts, tenantId, io, deps);
     try {
       const mover = new Mover({
@@ -148,7 +144,7 @@ export async function move(action: string, tenantId: string, opts: MoveCommandOp
         batchSize,
         retentionDays,
         freezeBoundMs: freezeBoundMs ?? DEFAULT_FREEZE_BOUND_MS,
-        indexes,
+        ...(collections && { collections }),
         singleServer: session.singleServer,
         now: deps.now,
         sleep: deps.sleep,
@@ -217,7 +213,7 @@ export const registerMove: RegisterCommand = (program: Command, io: Io, setExit)
     .option("--retention <days>", "days after cut-over before clean-up is allowed (default 7)")
     .option("--actor <name>", "who is recorded in the journal (default: the OS user)")
     .option("--freeze-wait-ms <ms>", `wait after freezing, the resolvers' freeze latency bound (default ${DEFAULT_FREEZE_BOUND_MS})`)
-    .option("--registry <file>", "registry whose collection index specs are created on the target (default: mirror the source's indexes)")
+    .option("--registry <file>", "registry whose collections, validators, indexes and retention are applied to the target before the copy (default: mirror the source's indexes)")
     .option("--cutover", "start/resume: cut over as soon as the copy is verified")
     .action(async (action: string, tenant: string, options: MoveCommandOptions) => {
       setExit(await move(action, tenant, options, io));

@@ -138,7 +138,11 @@ export function onboardCommand(tenantId: string, opts: OnboardOptions, io: Io, d
     (loaded, file) => {
       const placed = loaded.placements.find((p) => p.tenantId === tenantId);
       const where = placed ? ` as ${placed.current.stage} in ${placed.residency}` : "";
-      return `onboarded tenant [${tenantId}]${where} into ${shown(io, file)}; review the diff, commit it, then run \`pulumi up\` on the stack`;
+      const env = opts.env === undefined ? `--registry ${shown(io, file)}` : `--env ${opts.env}`;
+      return (
+        `onboarded tenant [${tenantId}]${where} into ${shown(io, file)}; review the diff, commit it, then run \`pulumi up\` on the stack\n` +
+        `next: tenantry collections apply ${env} --tenant ${tenantId} --map <the stack's connectionMap output> (its collections, validators, indexes and retention)`
+      );
     },
   );
 }

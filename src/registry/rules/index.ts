@@ -2,8 +2,10 @@
 import type { Registry } from "../schema";
 import { backupRules } from "./backup";
 import { capacityRules } from "./capacity";
+import { collectionRules } from "./collections";
 import { idRules } from "./ids";
 import { networkRules } from "./network";
+import { siloOpsRules } from "./silo-ops";
 import { stageRules } from "./stage";
 import type { RuleProblem } from "./types";
 
@@ -11,5 +13,5 @@ export type { RuleProblem } from "./types";
 
 /** Runs every rule on a schema-valid registry and returns all problems (errors and warnings); the loader sorts them. */
 export function checkRegistry(registry: Registry): RuleProblem[] {
-  return [...idRules(registry), ...stageRules(registry), ...backupRules(registry), ...networkRules(registry), ...capacityRules(registry)];
+  return [...idRules(registry), ...stageRules(registry), ...backupRules(registry), ...networkRules(registry), ...capacityRules(registry), ...collectionRules(registry), ...siloOpsRules(registry)];
 }
