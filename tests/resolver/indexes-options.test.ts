@@ -63,7 +63,7 @@ describe("indexes", () => {
     expect(prefixIndexKeys(["tenant_id", "user_id"], [["email", -1], ["tenant_id", 1]])).toEqual({ tenant_id: 1, user_id: 1, email: -1 });
   });
 
-  async function pool() {
+  function pool() {
     const memory = memoryConnector();
     const resolver = createResolver({ map: testMap(), connector: memory });
     const users = (id: string) => resolver.forTenant({ tenantId: id }).collection("users");
@@ -75,7 +75,7 @@ describe("indexes", () => {
   }
 
   test("a pool tenant's index is its own partial index under a namespaced name; createIndex answers the same whatever others did", async () => {
-    const { resolver, users, indexes } = await pool();
+    const { resolver, users, indexes } = pool();
     const first = await users("acme").createIndex({ email: 1 }, { unique: true, partialFilterExpression: { tenant_id: "beta", active: true } });
     const alone = await users("beta").createIndex({ email: 1 }, { unique: true });
     expect([first, alone]).toEqual(["tenant_id_1_email_1", "tenant_id_1_email_1"]);
@@ -92,7 +92,7 @@ describe("indexes", () => {
   });
 
   test("text indexes and sparse are refused in pool collections, with the reason", async () => {
-    const { resolver, users } = await pool();
+    const { resolver, users } = pool();
     const text = (await users("acme").createIndex({ body: "text" }).catch((e: unknown) => e)) as IsolationViolationError;
     const sparse = (await users("acme").createIndex({ a: 1 }, { sparse: true }).catch((e: unknown) => e)) as IsolationViolationError;
     expect([text.reason, text.path, sparse.reason, sparse.path]).toEqual(["forbidden-option", "indexSpec", "forbidden-option", "options.sparse"]);
