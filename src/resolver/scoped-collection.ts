@@ -30,7 +30,7 @@ import type {
   WithId,
   WithoutId,
 } from "mongodb";
-import type { BackendCollection, BackendCursor } from "../backend/types";
+import type { BackendClient, BackendCollection, BackendCursor } from "../backend/types";
 import type { ClientPool } from "./clients";
 import type { ControlSnapshot } from "./control";
 import { ScopedChangeStream, ScopedCursor, ScopedFindCursor } from "./cursors";
@@ -124,7 +124,8 @@ interface Resolved {
   route: CompiledRoute;
   physical: string;
   tags: Tags;
-  pipelineScope: PipelineScope;
+  /** What pipeline rewriting needs, for one method. */
+  pipelineScope: (method: string) => PipelineScope;
   /** A collection shared by several tenants (pool stage): server errors are scrubbed, indexes are per tenant. */
   shared: boolean;
 }
@@ -164,6 +165,8 @@ export class ScopedCollectionImpl {
   readonly #tenantId: string;
   readonly #userId: string | undefined;
   readonly #logical: string;
+  #resolved: { map: CompiledMap; resolved: Resolved } | undefined;
+  #handle: { client: BackendClient; resolved: Resolved; collection: BackendCollection } | undefined;
 
   constructor(core: ResolverCore, tenantId: string, userId: string | undefined, logical: string) {
     this.#core = core;
@@ -193,6 +196,9 @@ export class ScopedCollectionImpl {
       const stale = core.control.staleFor();
       if (stale !== undefined) throw new ControlStoreStaleError(this.#tenantId, stale);
     }
+    // Tags, names and the pipeline scope depend only on (map, route): computed once per pair, not per operation.
+    const cached = this.#resolved;
+    if (cached?.map === map && cached.resolved.route === route) return cached.resolved;
     const tagsOf = (logical: string, via: string): Tags => {
       const scope = map.collections.get(logical);
       if (!scope) throw new UndeclaredCollectionError(logical, map.declared);
@@ -203,17 +209,24 @@ export class ScopedCollectionImpl {
     };
     const tags = tagsOf(this.#logical, "");
     const physicalOf = (logical: string): string => route.physical.get(logical) as string;
-    return {
+    const resolved: Resolved = {
       route,
       physical: physicalOf(this.#logical),
       tags,
       shared: route.info.stage === "pool",
-      pipelineScope: {
-        method,
-        tags,
-        foreign: (logical) => ({ tags: tagsOf(logical, ` (${method})`), physical: physicalOf(logical) }),
-      },
+      pipelineScope: (method) => ({ method, tags, foreign: (logical) => ({ tags: tagsOf(logical, ` (${method})`), physical: physicalOf(logical) }) }),
     };
+    this.#resolved = { map, resolved };
+    return resolved;
+  }
+
+  /** The backend collection on a leased client; the handle is kept while the client and route stay the same. */
+  #collection(client: BackendClient, r: Resolved): BackendCollection {
+    const cached = this.#handle;
+    if (cached?.client === client && cached.resolved === r) return cached.collection;
+    const collection = client.db(r.route.database).collection(r.physical);
+    this.#handle = { client, resolved: r, collection };
+    return collection;
   }
 
   async #settled(): Promise<void> {
@@ -224,12 +237,12 @@ export class ScopedCollectionImpl {
 
   /** Validates (in `prepare`, before any client is borrowed), then runs on a leased client and releases it. */
   async #run<T>(method: string, write: boolean, prepare: (r: Resolved) => Executor<T>): Promise<T> {
-    await this.#settled();
+    if (!this.#core.control.settled) await this.#settled();
     const resolved = this.#resolve(method, write);
     const execute = prepare(resolved);
     const lease = await this.#core.pool.lease(resolved.route);
     try {
-      return await execute(lease.client.db(resolved.route.database).collection(resolved.physical));
+      return await execute(this.#collection(lease.client, resolved));
     } catch (error) {
       // A shared collection's errors may quote other tenants' key values or index names (duplicate keys, index conflicts).
       throw resolved.shared ? scrubServerError(error, resolved.tags, this.#tenantId) : error;
@@ -240,12 +253,12 @@ export class ScopedCollectionImpl {
 
   #cursor<T>(method: string, open: (r: Resolved) => (c: BackendCollection) => BackendCursor<T>): () => Promise<{ cursor: BackendCursor<T>; lease: Awaited<ReturnType<ClientPool["lease"]>> }> {
     return async () => {
-      await this.#settled();
+      if (!this.#core.control.settled) await this.#settled();
       const resolved = this.#resolve(method, false);
       const make = open(resolved);
       const lease = await this.#core.pool.lease(resolved.route);
       try {
-        return { cursor: make(lease.client.db(resolved.route.database).collection(resolved.physical)), lease };
+        return { cursor: make(this.#collection(lease.client, resolved)), lease };
       } catch (error) {
         lease.release();
         throw error;
@@ -356,7 +369,7 @@ export class ScopedCollectionImpl {
       this.#cursor("aggregate", (r) => {
         const stages = pipeline === undefined ? [] : pipeline;
         if (!Array.isArray(stages)) throw new IsolationViolationError("malformed-argument", "aggregate", "pipeline", "must be an array of stages");
-        const scoped = rewritePipeline(stages, r.pipelineScope, "pipeline");
+        const scoped = rewritePipeline(stages, r.pipelineScope("aggregate"), "pipeline");
         const opts = guardOptions(options, r.tags, "aggregate");
         return (c) => c.aggregate(scoped, opts);
       }),
@@ -451,7 +464,7 @@ export class ScopedCollectionImpl {
       this.#cursor("watch", (r) => {
         const stages = pipeline === undefined ? [] : pipeline;
         if (!Array.isArray(stages)) throw new IsolationViolationError("malformed-argument", "watch", "pipeline", "must be an array of stages");
-        const scoped = rewriteChangeStream(stages, r.pipelineScope, "pipeline");
+        const scoped = rewriteChangeStream(stages, r.pipelineScope("watch"), "pipeline");
         const opts = guardOptions(options, r.tags, "watch");
         // Updates carry the tags only in the looked-up full document.
         if (opts.fullDocument !== "whenAvailable" && opts.fullDocument !== "required") opts.fullDocument = "updateLookup";

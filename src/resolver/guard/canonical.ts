@@ -65,7 +65,11 @@ const mapEntries = Map.prototype.entries;
 /* eslint-enable @typescript-eslint/unbound-method */
 const isProxy = types.isProxy;
 
-/** Prototypes whose pollution with `toBSON` / `_bsontype` would change how even our own values serialise. */
+/**
+ * Prototypes whose pollution with `toBSON` would change how even our own values serialise: those of primitives (which
+ * `canonical` passes through), of what it creates from other types (Binary, Long, Double), and of plain documents and
+ * arrays. Every other object is checked on its own chain (`"toBSON" in value`) as it is copied.
+ */
 const WATCHED_PROTOTYPES: readonly object[] = [
   Object.prototype,
   Array.prototype,
@@ -73,14 +77,10 @@ const WATCHED_PROTOTYPES: readonly object[] = [
   Number.prototype,
   Boolean.prototype,
   BigInt.prototype,
-  Date.prototype,
-  RegExp.prototype,
-  Uint8Array.prototype,
-  Buffer.prototype,
-  Map.prototype,
-  Object.getPrototypeOf(Uint8Array.prototype) as object,
+  Binary.prototype,
+  Long.prototype,
+  Double.prototype,
   Object.getPrototypeOf(Int32.prototype) as object,
-  ...OWN_KEYS.keys(),
 ];
 
 function refuse(reason: IsolationReason, method: string, path: string, detail: string): never {
@@ -92,12 +92,11 @@ function refuse(reason: IsolationReason, method: string, path: string, detail: s
  * then no value, ours included, would serialise as it looks. A handful of `in` checks per call.
  */
 export function assertIntactPrototypes(method: string): void {
-  for (const proto of WATCHED_PROTOTYPES) {
-    // BSON classes define `_bsontype` on their prototypes; everywhere else it would be pollution.
-    if (Object.hasOwn(proto, "toBSON") || (!OWN_KEYS.has(proto) && Object.hasOwn(proto, "_bsontype"))) {
-      refuse("malformed-argument", method, "", "a built-in prototype carries toBSON or _bsontype (prototype pollution); refusing every operation");
-    }
-  }
+  // Plain property reads (inline-cached): a getter planted there runs, and is refused like a value.
+  const base = Object.prototype as { _bsontype?: unknown };
+  let polluted = base._bsontype !== undefined || (Array.prototype as { _bsontype?: unknown })._bsontype !== undefined;
+  for (let i = 0; i < WATCHED_PROTOTYPES.length && !polluted; i++) polluted = (WATCHED_PROTOTYPES[i] as { toBSON?: unknown }).toBSON !== undefined;
+  if (polluted) refuse("malformed-argument", method, "", "a built-in prototype carries toBSON or _bsontype (prototype pollution); refusing every operation");
 }
 
 function refuseToBson(value: object, method: string, path: string): never {
