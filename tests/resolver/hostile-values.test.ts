@@ -2,6 +2,7 @@
 // against the SERIALISED commands: what the backend is handed is BSON-serialised as the driver would (memory backend) or
 // captured by command monitoring (real server), and the assertions read those bytes back.
 // Local capture, kept small: when tests/support/wire.ts (issue 9) lands it replaces `capture` below.
+import { ObjectId as OtherCopyObjectId } from "bson";
 import fc from "fast-check";
 import { BSON, Code, Decimal128, Double, Int32, Long, MongoClient, ObjectId } from "mongodb";
 import type { CommandStartedEvent, Document } from "mongodb";
@@ -254,6 +255,30 @@ describe("hostile values, serialised (memory backend)", () => {
     const error = (await resolver.forTenant({ tenantId: A }).collection("users").findOne(filter as Document).catch((e: unknown) => e)) as IsolationViolationError;
     expect(error).toBeInstanceOf(IsolationViolationError);
     expect([error.reason, error.path]).toEqual([reason, path]);
+    await resolver.close();
+  });
+
+  test("a BSON value of another copy of bson is converted by the driver's serialiser; a forged tag still ends as what it claims", async () => {
+    const resolver = createResolver({ map: testMap(), connector: memoryConnector() });
+    const users = resolver.forTenant({ tenantId: A }).collection("users");
+    const id = new OtherCopyObjectId();
+    const inserted = await users.insertOne({ _id: id, name: "x" });
+    expect(inserted.insertedId).toBeInstanceOf(ObjectId);
+    expect(String(inserted.insertedId)).toBe(id.toHexString());
+    class Forged {
+      get _bsontype() {
+        return "ObjectId";
+      }
+      get [Symbol.for("@@mdb.bson.version")]() {
+        return 7;
+      }
+      get [Symbol.for("@@mdb.bson.type")]() {
+        return "Code";
+      }
+      code = "return 1";
+    }
+    const error = (await users.findOne({ a: new Forged() }).catch((e: unknown) => e)) as IsolationViolationError;
+    expect([error.reason, error.path]).toEqual(["server-side-js", "filter.a"]);
     await resolver.close();
   });
 

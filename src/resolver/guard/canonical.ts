@@ -6,7 +6,7 @@
 // read differently (toBSON, Proxies, class instances, foreign or forged BSON values, Code) is refused. The guards then
 // inspect the copy, and the copy — never the caller's object — is what is sent.
 import { types } from "node:util";
-import { Binary, BSONRegExp, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from "mongodb";
+import { BSON, Binary, BSONRegExp, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from "mongodb";
 import { IsolationViolationError } from "../errors";
 import type { IsolationReason } from "../errors";
 
@@ -82,6 +82,17 @@ const WATCHED_PROTOTYPES: readonly object[] = [
   Double.prototype,
   Object.getPrototypeOf(Int32.prototype) as object,
 ];
+
+const BSON_VERSION = Symbol.for("@@mdb.bson.version");
+
+/** One value through the driver's serialiser and back: exactly the bytes the driver would send, as its classes. */
+function viaDriverBson(value: object, method: string, path: string): unknown {
+  try {
+    return BSON.deserialize(BSON.serialize({ v: value }), { promoteValues: false, promoteBuffers: false, bsonRegExp: true }).v as unknown;
+  } catch {
+    return refuse("malformed-argument", method, path, "a BSON value the driver's serialiser rejects");
+  }
+}
 
 function refuse(reason: IsolationReason, method: string, path: string, detail: string): never {
   throw new IsolationViolationError(reason, method, path, detail);
@@ -267,6 +278,9 @@ export function canonical(value: unknown, method: string, path: string, depth = 
   }
   const tag = (object as { _bsontype?: unknown })._bsontype;
   if (tag === "Code") refuse("server-side-js", method, path, "BSON Code (server-side JavaScript) is refused");
+  // A BSON value of another copy of bson 7 (an ESM import beside the driver's CJS one): converted by the driver's own
+  // serialiser, and the result is canonicalised like any value (a forged tag comes back as what it claims, e.g. Code).
+  if (typeof tag === "string" && (object as Record<symbol, unknown>)[BSON_VERSION] === 7) return canonical(viaDriverBson(object, method, path), method, path, depth + 1);
   if (typeof tag === "string") refuse("malformed-argument", method, path, `unsupported BSON value ${tag} (not one of the driver's own value classes)`);
   return refuse("malformed-argument", method, path, "only plain objects, arrays, primitives, Dates, RegExps, Buffers and BSON values are accepted");
 }
