@@ -3,7 +3,12 @@ import { performance } from "node:perf_hooks";
 import type { Document } from "mongodb";
 import type { ConnectTarget } from "../src/backend/types";
 import type { ConnectionMap, TenantEntry } from "../src/connection-map/schema";
+import { MongoClient } from "mongodb";
 import { collectionAuditLog, createResolver } from "../src/resolver";
+import { canonical } from "../src/resolver/guard/canonical";
+import { guardOptions } from "../src/resolver/guard/options";
+import { makeTags } from "../src/resolver/guard/writes";
+import { mongoConnector } from "../src/resolver/mongo-connector";
 import { memoryConnector } from "../src/testing";
 import type { BenchResult } from "./types";
 
@@ -59,16 +64,25 @@ function nsPerOp(n: number, fn: (i: number) => unknown): number {
   return best;
 }
 
-/** Microseconds per awaited call, best of 3 rounds of `n` sequential calls (after a warm-up round). */
-async function usPerOp(n: number, fn: (i: number) => Promise<unknown>): Promise<number> {
-  let best = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 4; round++) {
-    const start = performance.now();
-    for (let i = 0; i < n; i++) await fn(i);
-    const us = ((performance.now() - start) * 1e3) / n;
-    if (round > 0) best = Math.min(best, us);
+/**
+ * Bare vs scoped in alternating rounds, best round of each: on a shared machine a slow phase then hits both sides
+ * instead of one.
+ */
+async function pairedUsPerOp(n: number, rounds: number, bare: (i: number) => Promise<unknown>, scoped: (i: number) => Promise<unknown>): Promise<[number, number]> {
+  let b = Number.POSITIVE_INFINITY;
+  let s = Number.POSITIVE_INFINITY;
+  for (let round = 0; round <= rounds; round++) {
+    // The order flips every round too: whichever side runs second meets a bigger heap and collection.
+    const order = round % 2 === 0 ? ([[bare, 0], [scoped, 1]] as const) : ([[scoped, 1], [bare, 0]] as const);
+    for (const [fn, side] of order) {
+      const start = performance.now();
+      for (let i = 0; i < n; i++) await fn(i);
+      const us = ((performance.now() - start) * 1e3) / n;
+      if (round > 0 && side === 0) b = Math.min(b, us);
+      else if (round > 0) s = Math.min(s, us);
+    }
   }
-  return best;
+  return [b, s];
 }
 
 async function resolutions(): Promise<BenchResult[]> {
@@ -111,8 +125,7 @@ async function overhead(): Promise<BenchResult[]> {
   connector.seed("shared:c0", "app", "users", seed);
   const rows: BenchResult[] = [];
   const compare = async (name: string, n: number, bareOp: (i: number) => Promise<unknown>, scopedOp: (i: number) => Promise<unknown>) => {
-    const b = await usPerOp(n, bareOp);
-    const s = await usPerOp(n, scopedOp);
+    const [b, s] = await pairedUsPerOp(n, 5, bareOp, scopedOp);
     rows.push({ name: `${name}: scoped / bare`, value: s / b, unit: "ratio", note: `bare ${b.toFixed(1)} µs, scoped ${s.toFixed(1)} µs (400-document pool collection)` });
   };
   await compare(
@@ -169,13 +182,8 @@ async function auditHook(): Promise<BenchResult[]> {
   const on = createResolver({ map, connector, audit: () => void events++ });
   const plain = off.forTenant({ tenantId: "p0" }).collection("users");
   const audited = on.forTenant({ tenantId: "p0" }).collection("users");
-  // Interleaved rounds, best of each: load on the shared machine hits both sides alike.
-  let bestOff = Number.POSITIVE_INFINITY;
-  let bestOn = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 5; round++) {
-    bestOff = Math.min(bestOff, await usPerOp(1000, (i) => plain.find({ email: `u${i % 200}@x` }).toArray()));
-    bestOn = Math.min(bestOn, await usPerOp(1000, (i) => audited.find({ email: `u${i % 200}@x` }).toArray()));
-  }
+  // Paired rounds (alternating, order flipped each round): load on the shared machine hits both sides alike.
+  const [bestOff, bestOn] = await pairedUsPerOp(1000, 5, (i) => plain.find({ email: `u${i % 200}@x` }).toArray(), (i) => audited.find({ email: `u${i % 200}@x` }).toArray());
   await off.close();
   await on.close();
   if (events === 0) throw new Error("the audit hook was never called");
@@ -200,6 +208,51 @@ async function fanOut(): Promise<BenchResult[]> {
   ];
 }
 
+/** The canonical copy + guard cost of typical arguments, per call, without any backend. */
+function canonicalCost(): BenchResult[] {
+  const tags = makeTags("tenant_id", "p0", "user_id", undefined);
+  const filter = { email: "u1@x", n: { $gte: 3 }, tags: { $in: ["a", "b"] } };
+  const doc = { email: "new@x", name: "Ann", n: 1, tags: ["t1", "t2"], address: { city: "Oslo", zip: "0150" }, at: new Date(0) };
+  let sink = 0;
+  const f = nsPerOp(200_000, () => (sink += Object.keys(canonical(filter, "find", "filter") as object).length));
+  const d = nsPerOp(200_000, () => (sink += Object.keys(canonical(doc, "insertOne", "doc") as object).length));
+  const o = nsPerOp(200_000, () => (sink += Object.keys(guardOptions({ upsert: true, collation: { locale: "en" } }, tags, "updateOne")).length));
+  if (sink === 0) throw new Error("unreachable");
+  return [
+    { name: "canonical copy of a 3-field filter", value: f, unit: "ns/op" },
+    { name: "canonical copy of a 6-field document (nested, array, Date)", value: d, unit: "ns/op" },
+    { name: "typed options { upsert, collation }", value: o, unit: "ns/op" },
+  ];
+}
+
+/** Scoped ÷ bare on the real server (MONGODB_URI, e.g. the FerretDB of scripts/test-server.sh); skipped without it. */
+async function realServer(): Promise<BenchResult[]> {
+  const uri = process.env.MONGODB_URI;
+  if (!uri) return [{ name: "real server: scoped / bare", value: 0, unit: "ratio", note: "skipped: set MONGODB_URI" }];
+  const map = bigMap(2, 0, 0, 1);
+  const database = `bench_${Date.now().toString(36)}`;
+  for (const t of Object.values(map.tenants)) (t as { database: string }).database = database;
+  const resolver = createResolver({ map, connector: mongoConnector({ uri: () => uri, appName: "tenantry-bench" }) });
+  const scoped = resolver.forTenant({ tenantId: "p0" }).collection("users");
+  const client = await new MongoClient(uri).connect();
+  const bare = client.db(database).collection("users");
+  const seed: Document[] = [];
+  for (let i = 0; i < 200; i++) for (const t of ["p0", "p1"]) seed.push({ tenant_id: t, email: `u${i}@x`, n: i });
+  await bare.insertMany(seed);
+  const rows: BenchResult[] = [];
+  const compare = async (name: string, bareOp: (i: number) => Promise<unknown>, scopedOp: (i: number) => Promise<unknown>) => {
+    const [b, s] = await pairedUsPerOp(100, 3, bareOp, scopedOp);
+    rows.push({ name: `real server, ${name}: scoped / bare`, value: s / b, unit: "ratio", note: `bare ${b.toFixed(0)} µs, scoped ${s.toFixed(0)} µs (${uri.includes("127.0.0.1") ? "loopback" : "remote"} server)` });
+  };
+  await compare("find by email", (i) => bare.find({ tenant_id: "p0", email: `u${i % 200}@x` }).toArray(), (i) => scoped.find({ email: `u${i % 200}@x` }).toArray());
+  await compare("updateOne $inc", (i) => bare.updateOne({ tenant_id: "p0", email: `u${i % 200}@x` }, { $inc: { n: 1 } }), (i) => scoped.updateOne({ email: `u${i % 200}@x` }, { $inc: { n: 1 } }));
+  await compare("insertOne", (i) => bare.insertOne({ tenant_id: "p0", email: `new${i}@x` }), (i) => scoped.insertOne({ email: `new${i}@x` }));
+  await client.db(database).dropDatabase();
+  await client.close();
+  await resolver.close();
+  return rows;
+}
+
 export async function run(): Promise<BenchResult[]> {
-  return [...(await resolutions()), ...(await overhead()), ...(await auditHook()), ...(await fanOut()), ...(await clients())];
+  return [...(await resolutions()), ...(await overhead()), ...canonicalCost(), ...(await auditHook()), ...(await fanOut()), ...(await realServer()), ...(await clients())];
 }

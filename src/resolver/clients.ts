@@ -19,6 +19,22 @@ interface Entry {
   markClosed: () => void;
 }
 
+/** A lease as an object, not a closure per operation (one allocation on the hot path). */
+class HeldLease implements Lease {
+  #released = false;
+  constructor(
+    readonly client: BackendClient,
+    private readonly entry: Entry,
+    private readonly closeEntry: (entry: Entry) => void,
+  ) {}
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.entry.inFlight--;
+    if (this.entry.retired && this.entry.inFlight === 0) this.closeEntry(this.entry);
+  }
+}
+
 /** A client borrowed for one operation; `release` exactly once, when the operation (or cursor) is done. */
 export interface Lease {
   readonly client: BackendClient;
@@ -56,6 +72,9 @@ export class ClientPool {
     this.#onError = onError;
   }
 
+  /** Closes a retired entry once its last lease is released (bound once, shared by every lease). */
+  readonly #closeEntry = (entry: Entry): void => this.#close(entry);
+
   async lease(route: CompiledRoute): Promise<Lease> {
     if (this.#shut) throw new ResolverClosedError();
     let entry = this.#entries.get(route.clientKey);
@@ -83,16 +102,7 @@ export class ClientPool {
       if (this.#entries.get(held.key) === held) this.#drop(held);
       throw error;
     }
-    let released = false;
-    return {
-      client,
-      release: () => {
-        if (released) return;
-        released = true;
-        held.inFlight--;
-        if (held.retired && held.inFlight === 0) this.#close(held);
-      },
-    };
+    return new HeldLease(client, held, this.#closeEntry);
   }
 
   #open(route: CompiledRoute): Entry {

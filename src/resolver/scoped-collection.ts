@@ -30,10 +30,9 @@ import type {
   WithId,
   WithoutId,
 } from "mongodb";
-import type { BackendCollection, BackendCursor } from "../backend/types";
+import type { BackendClient, BackendCollection, BackendCursor } from "../backend/types";
 import { auditCall, auditCursor } from "./audit";
 import type { CallAuditHook } from "./audit";
-import { prefixIndexKeys } from "../connection-map/index-keys";
 import type { ClientPool } from "./clients";
 import type { ControlSnapshot } from "./control";
 import { ScopedChangeStream, ScopedCursor, ScopedFindCursor } from "./cursors";
@@ -48,11 +47,13 @@ import {
   UndeclaredCollectionError,
   UnknownTenantError,
 } from "./errors";
-import { guardCollation, guardOptions } from "./guard/options";
+import { assertIntactPrototypes, canonicalDocument } from "./guard/canonical";
+import { guardIndex, scrubServerError } from "./guard/indexes";
+import { guardArrayFilters, guardCollation, guardOptions } from "./guard/options";
 import { rewriteChangeStream, rewritePipeline } from "./guard/pipeline";
 import type { PipelineScope } from "./guard/pipeline";
 import { andCondition, sanitizeFilter, sanitizeObject } from "./guard/sanitize";
-import { guardArrayFilters, guardUpdate, makeTags, tagDocument } from "./guard/writes";
+import { guardUpdate, makeTags, tagDocument } from "./guard/writes";
 import type { Tags } from "./guard/writes";
 import type { CompiledMap, CompiledRoute } from "./routing";
 
@@ -127,7 +128,10 @@ interface Resolved {
   route: CompiledRoute;
   physical: string;
   tags: Tags;
-  pipelineScope: PipelineScope;
+  /** What pipeline rewriting needs, for one method. */
+  pipelineScope: (method: string) => PipelineScope;
+  /** A collection shared by several tenants (pool stage): server errors are scrubbed, indexes are per tenant. */
+  shared: boolean;
 }
 
 type Executor<T> = (collection: BackendCollection) => Promise<T>;
@@ -140,23 +144,14 @@ function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-/** The driver generates `_id` client-side and sets it on the caller's document; so do we (before tagging a copy). */
-function ensureId(doc: unknown): void {
-  if (isPlainRecord(doc) && doc._id === undefined) doc._id = new ObjectId();
-}
-
-function normalizeIndexKeys(spec: unknown, method: string): [string, unknown][] {
-  const out: [string, unknown][] = [];
-  const add = (entry: unknown): void => {
-    if (typeof entry === "string") out.push([entry, 1]);
-    else if (Array.isArray(entry) && entry.length === 2 && typeof entry[0] === "string") out.push([entry[0], entry[1]]);
-    else if (isPlainRecord(entry)) for (const [k, v] of Object.entries(sanitizeObject(entry, method, "indexSpec"))) out.push([k, v]);
-    else throw new IsolationViolationError("malformed-argument", method, "indexSpec", "use an object, a field name, or [field, direction] pairs");
-  };
-  if (Array.isArray(spec) && !(spec.length === 2 && typeof spec[0] === "string" && typeof spec[1] !== "string")) spec.forEach(add);
-  else add(spec);
-  if (out.length === 0) throw new IsolationViolationError("malformed-argument", method, "indexSpec", "an index needs at least one key");
-  return out;
+/**
+ * The tagged canonical copy of a document to insert, with an `_id` generated client-side when it has none (as the
+ * driver does for `_id == null`). Unlike the driver, the caller's object is never modified: read `insertedId(s)`.
+ */
+function insertable(doc: unknown, tags: Tags, method: string, path: string): Record<string, unknown> {
+  const tagged = tagDocument(doc, tags, method, path);
+  if (tagged._id == null) tagged._id = new ObjectId();
+  return tagged;
 }
 
 const BULK_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
@@ -176,6 +171,8 @@ export class ScopedCollectionImpl {
   readonly #logical: string;
   /** Admin fan-outs only: reads of a user-scoped collection without a user see every user of the tenant. */
   readonly #acrossUsers: boolean;
+  #resolved: { map: CompiledMap; resolved: Resolved } | undefined;
+  #handle: { client: BackendClient; resolved: Resolved; collection: BackendCollection } | undefined;
 
   constructor(core: ResolverCore, tenantId: string, userId: string | undefined, logical: string, acrossUsers = false) {
     this.#core = core;
@@ -193,6 +190,7 @@ export class ScopedCollectionImpl {
   #resolve(method: string, write: boolean): Resolved {
     const core = this.#core;
     if (core.closed) throw new ResolverClosedError();
+    assertIntactPrototypes(method);
     const map = core.map;
     const tenant = map.tenants.get(this.#tenantId);
     if (!tenant) throw new UnknownTenantError(this.#tenantId);
@@ -205,6 +203,9 @@ export class ScopedCollectionImpl {
       const stale = core.control.staleFor();
       if (stale !== undefined) throw new ControlStoreStaleError(this.#tenantId, stale);
     }
+    // Tags, names and the pipeline scope depend only on (map, route): computed once per pair, not per operation.
+    const cached = this.#resolved;
+    if (cached?.map === map && cached.resolved.route === route) return cached.resolved;
     const tagsOf = (logical: string, via: string): Tags => {
       const scope = map.collections.get(logical);
       if (!scope) throw new UndeclaredCollectionError(logical, map.declared);
@@ -215,16 +216,24 @@ export class ScopedCollectionImpl {
     };
     const tags = tagsOf(this.#logical, "");
     const physicalOf = (logical: string): string => route.physical.get(logical) as string;
-    return {
+    const resolved: Resolved = {
       route,
       physical: physicalOf(this.#logical),
       tags,
-      pipelineScope: {
-        method,
-        tags,
-        foreign: (logical) => ({ tags: tagsOf(logical, ` (${method})`), physical: physicalOf(logical) }),
-      },
+      shared: route.info.stage === "pool",
+      pipelineScope: (method) => ({ method, tags, foreign: (logical) => ({ tags: tagsOf(logical, ` (${method})`), physical: physicalOf(logical) }) }),
     };
+    this.#resolved = { map, resolved };
+    return resolved;
+  }
+
+  /** The backend collection on a leased client; the handle is kept while the client and route stay the same. */
+  #collection(client: BackendClient, r: Resolved): BackendCollection {
+    const cached = this.#handle;
+    if (cached?.client === client && cached.resolved === r) return cached.collection;
+    const collection = client.db(r.route.database).collection(r.physical);
+    this.#handle = { client, resolved: r, collection };
+    return collection;
   }
 
   async #settled(): Promise<void> {
@@ -242,12 +251,15 @@ export class ScopedCollectionImpl {
   }
 
   async #execute<T>(method: string, write: boolean, prepare: (r: Resolved) => Executor<T>): Promise<T> {
-    await this.#settled();
+    if (!this.#core.control.settled) await this.#settled();
     const resolved = this.#resolve(method, write);
     const execute = prepare(resolved);
     const lease = await this.#core.pool.lease(resolved.route);
     try {
-      return await execute(lease.client.db(resolved.route.database).collection(resolved.physical));
+      return await execute(this.#collection(lease.client, resolved));
+    } catch (error) {
+      // A shared collection's errors may quote other tenants' key values or index names (duplicate keys, index conflicts).
+      throw resolved.shared ? scrubServerError(error, resolved.tags, this.#tenantId) : error;
     } finally {
       lease.release();
     }
@@ -255,12 +267,12 @@ export class ScopedCollectionImpl {
 
   #cursor<T>(method: string, open: (r: Resolved) => (c: BackendCollection) => BackendCursor<T>): () => Promise<{ cursor: BackendCursor<T>; lease: Awaited<ReturnType<ClientPool["lease"]>> }> {
     const opener = async () => {
-      await this.#settled();
+      if (!this.#core.control.settled) await this.#settled();
       const resolved = this.#resolve(method, false);
       const make = open(resolved);
       const lease = await this.#core.pool.lease(resolved.route);
       try {
-        return { cursor: make(lease.client.db(resolved.route.database).collection(resolved.physical)), lease };
+        return { cursor: make(this.#collection(lease.client, resolved)), lease };
       } catch (error) {
         lease.release();
         throw error;
@@ -273,8 +285,7 @@ export class ScopedCollectionImpl {
   insertOne(doc: unknown, options?: unknown): Promise<unknown> {
     return this.#run("insertOne", true, (r) => {
       const opts = guardOptions(options, r.tags, "insertOne");
-      ensureId(doc);
-      const tagged = tagDocument(doc, r.tags, "insertOne", "doc");
+      const tagged = insertable(doc, r.tags, "insertOne", "doc");
       return (c) => c.insertOne(tagged, opts);
     });
   }
@@ -283,10 +294,7 @@ export class ScopedCollectionImpl {
     return this.#run("insertMany", true, (r) => {
       if (!Array.isArray(docs)) throw new IsolationViolationError("malformed-argument", "insertMany", "docs", "must be an array of documents");
       const opts = guardOptions(options, r.tags, "insertMany");
-      const tagged = docs.map((doc: unknown, i) => {
-        ensureId(doc);
-        return tagDocument(doc, r.tags, "insertMany", `docs[${i}]`);
-      });
+      const tagged = docs.map((doc: unknown, i) => insertable(doc, r.tags, "insertMany", `docs[${i}]`));
       return (c) => c.insertMany(tagged, opts);
     });
   }
@@ -377,7 +385,7 @@ export class ScopedCollectionImpl {
       this.#cursor("aggregate", (r) => {
         const stages = pipeline === undefined ? [] : pipeline;
         if (!Array.isArray(stages)) throw new IsolationViolationError("malformed-argument", "aggregate", "pipeline", "must be an array of stages");
-        const scoped = rewritePipeline(stages, r.pipelineScope, "pipeline");
+        const scoped = rewritePipeline(stages, r.pipelineScope("aggregate"), "pipeline");
         const opts = guardOptions(options, r.tags, "aggregate");
         return (c) => c.aggregate(scoped, opts);
       }),
@@ -420,9 +428,10 @@ export class ScopedCollectionImpl {
   }
 
   /** One bulkWrite operation, scoped exactly like its single-operation form; unknown fields are refused. */
-  #bulkOp(op: unknown, tags: Tags, path: string): Document {
+  #bulkOp(given: unknown, tags: Tags, path: string): Document {
     const method = "bulkWrite";
-    if (!isPlainRecord(op)) throw new IsolationViolationError("malformed-argument", method, path, "must be an object");
+    // The canonical copy first: every field below is read from our copy, never from the caller's object.
+    const op = canonicalDocument(given, method, path);
     const keys = Object.keys(op);
     const name = keys[0];
     const allowed = name === undefined ? undefined : BULK_KEYS[name];
@@ -437,12 +446,14 @@ export class ScopedCollectionImpl {
     const at = `${path}.${name}`;
     const out: Document = {};
     if (name === "insertOne") {
-      ensureId(args.document);
-      out.document = tagDocument(args.document, tags, method, `${at}.document`);
+      out.document = insertable(args.document, tags, method, `${at}.document`);
       return { [name]: out };
     }
     out.filter = asFilter(args.filter, tags, method, `${at}.filter`);
-    if (args.upsert !== undefined) out.upsert = args.upsert === true;
+    if (args.upsert !== undefined && args.upsert !== null) {
+      if (typeof args.upsert !== "boolean") throw new IsolationViolationError("malformed-argument", method, `${at}.upsert`, "must be a boolean (true or false)");
+      out.upsert = args.upsert;
+    }
     if (args.hint !== undefined) out.hint = args.hint;
     if (args.sort !== undefined) out.sort = sanitizeObject(args.sort, method, `${at}.sort`);
     if (args.collation !== undefined) out.collation = guardCollation(args.collation, method, `${at}.collation`);
@@ -455,10 +466,12 @@ export class ScopedCollectionImpl {
   createIndex(indexSpec: unknown, options?: unknown): Promise<unknown> {
     // Not a write of tenant data: allowed while frozen.
     return this.#run("createIndex", false, (r) => {
-      const prefixed = prefixIndexKeys(r.tags.entries.map(([tag]) => tag), normalizeIndexKeys(indexSpec, "createIndex"));
-      const opts = guardOptions(options, r.tags, "createIndex");
-      if (opts.partialFilterExpression !== undefined) opts.partialFilterExpression = sanitizeObject(opts.partialFilterExpression, "createIndex", "options.partialFilterExpression");
-      return (c) => c.createIndex(prefixed, opts);
+      const [field, value] = r.tags.entries[0] as readonly [string, string];
+      const index = guardIndex(indexSpec, options, r.tags, { [field]: value }, r.shared, this.#tenantId);
+      return async (c) => {
+        await c.createIndex(index.keys, index.options);
+        return index.visibleName;
+      };
     });
   }
 
@@ -467,7 +480,7 @@ export class ScopedCollectionImpl {
       this.#cursor("watch", (r) => {
         const stages = pipeline === undefined ? [] : pipeline;
         if (!Array.isArray(stages)) throw new IsolationViolationError("malformed-argument", "watch", "pipeline", "must be an array of stages");
-        const scoped = rewriteChangeStream(stages, r.pipelineScope, "pipeline");
+        const scoped = rewriteChangeStream(stages, r.pipelineScope("watch"), "pipeline");
         const opts = guardOptions(options, r.tags, "watch");
         // Updates carry the tags only in the looked-up full document.
         if (opts.fullDocument !== "whenAvailable" && opts.fullDocument !== "required") opts.fullDocument = "updateLookup";
@@ -476,12 +489,41 @@ export class ScopedCollectionImpl {
           return {
             toArray: () => Promise.reject(new Error("a change stream has no end")),
             close: () => stream.close(),
-            [Symbol.asyncIterator]: () => stream[Symbol.asyncIterator](),
+            [Symbol.asyncIterator]: () => ownEvents(stream[Symbol.asyncIterator](), r.tags),
           };
         };
       }),
     );
   }
+}
+
+/** True when a change event's document images that are present all carry exactly this scope's tags. */
+export function isOwnEvent(event: unknown, tags: Tags): boolean {
+  if (event === null || typeof event !== "object") return false;
+  for (const image of ["fullDocument", "fullDocumentBeforeChange"] as const) {
+    const doc = (event as Record<string, unknown>)[image];
+    if (doc === undefined || doc === null) continue;
+    if (typeof doc !== "object") return false;
+    for (const [field, value] of tags.entries) if ((doc as Record<string, unknown>)[field] !== value) return false;
+  }
+  return true;
+}
+
+/**
+ * The change events the server delivered, checked again on our side: an event whose looked-up `fullDocument` (or
+ * pre-image) belongs to someone else — `updateLookup` reads the current document with that `_id`, which after a
+ * delete may be another tenant's — is dropped, whatever the `$match` let through.
+ */
+function ownEvents<T>(source: AsyncIterator<T>, tags: Tags): AsyncIterator<T> {
+  return {
+    async next(): Promise<IteratorResult<T>> {
+      for (;;) {
+        const step = await source.next();
+        if (step.done || isOwnEvent(step.value, tags)) return step;
+      }
+    },
+    return: async (value?: unknown): Promise<IteratorResult<T>> => (source.return ? source.return(value) : { done: true, value: undefined as T }),
+  };
 }
 
 // The refused driver methods exist at runtime so plain-JavaScript callers get a clear, typed error (TypeScript

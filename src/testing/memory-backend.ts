@@ -36,6 +36,7 @@ import type {
   Connector,
 } from "../backend/types";
 import { InjectedFaultError, MemoryBackendUnsupportedError, MemoryClientClosedError, duplicateKeyError, serverError } from "./errors";
+import { count, safeBool } from "./coerce";
 import { cloneDoc, cloneValue, defineOwn, valueKey, valuesAtPath } from "./values";
 
 /** What a write hook sees: one document-level write (an insertMany of 3 documents is 3 writes). */
@@ -308,8 +309,9 @@ class MemoryFindCursor extends MemoryCursor<Document> implements BackendFindCurs
   constructor(run: (o: { sort?: Document; skip?: number; limit?: number; projection?: Document }) => Promise<Document[]> | Document[], options: FindOptions) {
     const state: { sort?: Document; skip?: number; limit?: number; projection?: Document } = {};
     if (options.sort) state.sort = normalizeSort(options.sort);
-    if (options.skip) state.skip = options.skip;
-    if (options.limit) state.limit = Math.abs(options.limit);
+    // Validated when the query runs, as the server would (a negative skip fails, a negative limit is |n|).
+    if (options.skip !== undefined) state.skip = options.skip;
+    if (options.limit !== undefined) state.limit = options.limit;
     if (options.projection) state.projection = options.projection;
     let result: Document[] = [];
     super(() => result);
@@ -328,7 +330,7 @@ class MemoryFindCursor extends MemoryCursor<Document> implements BackendFindCurs
   }
   limit(n: number): this {
     this.assertNotStarted();
-    this.#options.limit = Math.abs(n);
+    this.#options.limit = n;
     return this;
   }
   skip(n: number): this {
@@ -574,7 +576,7 @@ class MemoryCollection implements BackendCollection {
         after ??= doc;
       }
     }
-    if (targets.length === 0 && options.upsert) {
+    if (targets.length === 0 && safeBool(options.upsert, "upsert")) {
       const seed = equalitySeed(filter);
       let created = this.#applyUpdate(seed, update, {}, options, true);
       created = withIdFirst(created, created._id ?? new ObjectId());
@@ -609,7 +611,7 @@ class MemoryCollection implements BackendCollection {
       }
       return { acknowledged: true, matchedCount: 1, modifiedCount: changed ? 1 : 0, upsertedCount: 0, upsertedId: null, before: doc, after: changed ? next : doc };
     }
-    if (options.upsert) {
+    if (safeBool(options.upsert, "upsert")) {
       const seedId = equalitySeed(filter)._id as unknown;
       const created = withIdFirst(cloneDoc(replacement), replacement._id ?? seedId ?? new ObjectId());
       this.#beforeWrite(method, "insert");
@@ -652,7 +654,7 @@ class MemoryCollection implements BackendCollection {
       try {
         insertedIds[i] = this.#insert("insertMany", doc) as ObjectId;
       } catch (error) {
-        if (options.ordered !== false) throw Object.assign(error as Error, { index: i, insertedIds });
+        if (safeBool(options.ordered, "ordered", true)) throw Object.assign(error as Error, { index: i, insertedIds });
         errors.push(Object.assign(error as Error, { index: i }));
       }
     }
@@ -663,9 +665,11 @@ class MemoryCollection implements BackendCollection {
   find(filter: Filter<Document> = {}, options: FindOptions = {}): BackendFindCursor<Document> {
     return new MemoryFindCursor(async (o) => {
       await this.#begin("find");
+      const skip = count(o.skip, "skip", false);
+      const limit = count(o.limit, "limit", true);
       let docs = this.#matching(filter, { collation: options.collation, sort: o.sort });
-      if (o.skip) docs = docs.slice(o.skip);
-      if (o.limit) docs = docs.slice(0, o.limit);
+      if (skip) docs = docs.slice(skip);
+      if (limit) docs = docs.slice(0, limit);
       return project(docs, o.projection).map(cloneDoc);
     }, options);
   }
@@ -702,9 +706,11 @@ class MemoryCollection implements BackendCollection {
 
   async countDocuments(filter: Filter<Document> = {}, options: CountDocumentsOptions = {}): Promise<number> {
     await this.#begin("countDocuments");
+    const skip = count(options.skip, "skip", false);
+    const limit = count(options.limit, "limit", false);
     let docs = this.#matching(filter, options);
-    if (options.skip) docs = docs.slice(options.skip);
-    if (options.limit) docs = docs.slice(0, options.limit);
+    if (skip) docs = docs.slice(skip);
+    if (limit) docs = docs.slice(0, limit);
     return docs.length;
   }
 
@@ -751,7 +757,7 @@ class MemoryCollection implements BackendCollection {
       const source = docs.map(cloneDoc);
       const resolver = (name: string): Document[] =>
         (this.#store.peek(this.#client.clusterKey, this.dbName, name)?.docs ?? []).map(cloneDoc);
-      const aggregator = new Aggregator(stages.map(lowerLookup), { ...mingoOptions(options.collation, options.let), collectionResolver: resolver });
+      const aggregator = new Aggregator(stages.flatMap((stage) => lowerSample(lowerLookup(stage))), { ...mingoOptions(options.collation, options.let), collectionResolver: resolver });
       result = aggregator.run<Document>(source).map(cloneDoc);
       return toArray();
     };
@@ -781,7 +787,7 @@ class MemoryCollection implements BackendCollection {
   async bulkWrite(operations: readonly AnyBulkWriteOperation<Document>[], options: BulkWriteOptions = {}): Promise<BulkWriteResult> {
     await this.#begin("bulkWrite");
     const raw: RawBulk = { ok: 1, nInserted: 0, nMatched: 0, nModified: 0, nRemoved: 0, upserted: [] as { index: number; _id: unknown }[], insertedIds: [] as { index: number; _id: unknown }[], writeErrors: [] as unknown[], writeConcernErrors: [] };
-    const ordered = options.ordered !== false;
+    const ordered = safeBool(options.ordered, "ordered", true);
     for (const [index, op] of operations.entries()) {
       try {
         this.#bulkOne(op, index, raw);
@@ -828,14 +834,18 @@ class MemoryCollection implements BackendCollection {
     const key = normalizeIndexSpec(keys);
     const name = options.name ?? defaultIndexName(key);
     const state = this.#store.state(this.#client.clusterKey, this.dbName, this.collectionName);
-    const same = (d: IndexDef): boolean => valueKey(d.key) === valueKey(key);
-    const existing = state.indexes.find((d) => d.name === name || same(d));
+    // An index is its name; two indexes may share a key pattern when their partial filters differ (MongoDB 3.2+,
+    // https://www.mongodb.com/docs/manual/core/index-partial/), never under two names with the same filter.
+    const partial = options.partialFilterExpression ? valueKey(options.partialFilterExpression) : "";
+    const same = (d: IndexDef): boolean => valueKey(d.key) === valueKey(key) && (d.partialFilterExpression ? valueKey(d.partialFilterExpression) : "") === partial;
+    const existing = state.indexes.find((d) => d.name === name) ?? state.indexes.find(same);
     if (existing) {
-      if (existing.name !== name || !same(existing)) throw serverError(86, "IndexKeySpecsConflict", `an index named ${existing.name} already exists with a different spec`);
-      if (existing.unique !== Boolean(options.unique) || existing.expireAfterSeconds !== options.expireAfterSeconds) throw serverError(85, "IndexOptionsConflict", `index ${name} exists with different options`);
+      if (existing.name !== name) throw serverError(85, "IndexOptionsConflict", `Index already exists with a different name: ${existing.name}`);
+      if (!same(existing)) throw serverError(86, "IndexKeySpecsConflict", `An existing index has the same name as the requested index: ${name}`);
+      if (existing.unique !== safeBool(options.unique, "unique") || existing.expireAfterSeconds !== options.expireAfterSeconds) throw serverError(85, "IndexOptionsConflict", `index ${name} exists with different options`);
       return name;
     }
-    const def: IndexDef = { name, key, unique: Boolean(options.unique), sparse: Boolean(options.sparse) };
+    const def: IndexDef = { name, key, unique: safeBool(options.unique, "unique"), sparse: safeBool(options.sparse, "sparse") };
     if (options.partialFilterExpression) def.partialFilterExpression = options.partialFilterExpression;
     if (options.expireAfterSeconds !== undefined) def.expireAfterSeconds = options.expireAfterSeconds;
     this.#beforeWrite("createIndex", "index");
@@ -899,6 +909,20 @@ function lowerLookup(stage: Document): Document {
   return { $lookup: { ...rest, let: { ...(rest.let as Document | undefined), [variable]: `$${localField}` }, pipeline: [match, ...sub] } };
 }
 
+/**
+ * `$sample` as the server runs it: `size` distinct documents (all of them when fewer), never one twice — mingo's own
+ * draws with replacement. A random key, a sort and a limit. https://www.mongodb.com/docs/manual/reference/operator/aggregation/sample/
+ */
+function lowerSample(stage: Document): Document[] {
+  if (!stage || typeof stage !== "object" || !("$sample" in stage)) return [stage];
+  const args = stage.$sample as unknown;
+  const size = args && typeof args === "object" ? (args as Document).size : undefined;
+  if (typeof size !== "number" || !Number.isInteger(size) || size < 0) throw serverError(28747, "Location28747", "size argument to $sample must be a non-negative integer");
+  if (Object.keys(args as Document).length !== 1) throw serverError(28748, "Location28748", "unrecognized option to $sample");
+  const key = "__tenantrySampleKey";
+  return [{ $set: { [key]: { $rand: {} } } }, { $sort: { [key]: 1 } }, { $limit: Math.max(size, 1) }, ...(size === 0 ? [{ $match: { $expr: false } }] : []), { $unset: key }];
+}
+
 /** Mingo's own errors become server-shaped errors, as the server would have answered. */
 function asServerError(error: unknown): unknown {
   if (!(error instanceof Error) || error.constructor.name !== "MingoError") return error;
@@ -914,7 +938,7 @@ function strip(result: UpdateResult<Document> & { before?: Document; after?: Doc
 function finish(doc: Document | undefined, options: { projection?: Document; includeResultMetadata?: boolean }): Document | null {
   const out = doc ? (project([doc], options.projection)[0] ?? null) : null;
   const value = out ? cloneDoc(out) : null;
-  if (options.includeResultMetadata) return { value, ok: 1, lastErrorObject: { n: value ? 1 : 0 } };
+  if (safeBool(options.includeResultMetadata, "includeResultMetadata")) return { value, ok: 1, lastErrorObject: { n: value ? 1 : 0 } };
   return value;
 }
 

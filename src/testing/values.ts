@@ -1,7 +1,7 @@
 // Value helpers of the memory backend: deep clone that keeps BSON types, and stable keys for index and distinct equality.
 // BSON comes through the driver: importing "bson" directly can load a second copy (ESM beside the driver's CJS) whose
 // ObjectId is another class, and then equality between the two silently fails.
-import { BSON } from "mongodb";
+import { BSON, ObjectId } from "mongodb";
 import type { Document } from "mongodb";
 
 const { EJSON, deserialize, serialize } = BSON;
@@ -27,6 +27,8 @@ export function cloneValue<T>(value: T): T {
   if (value instanceof Date) return new Date(value.getTime()) as T;
   if (value instanceof RegExp) return new RegExp(value.source, value.flags) as T;
   if (Buffer.isBuffer(value)) return Buffer.from(value) as T;
+  // ObjectIds are on every document: the copy constructor instead of a BSON round trip (same class, same bytes).
+  if (value instanceof ObjectId) return new ObjectId(value) as T;
   if ("_bsontype" in value) {
     // A BSON round trip with promoteValues off returns the same wrapper class (Int32 stays Int32, Long stays Long).
     return deserialize(serialize({ v: value }), { promoteValues: false, promoteBuffers: false }).v as T;

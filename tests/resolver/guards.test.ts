@@ -104,7 +104,7 @@ describe("writes", () => {
     ["a tag array", { tenant_id: ["acme", "beta"] }, T, "CrossTenantWriteError:tag-write:doc.tenant_id"],
     ["null tag", { tenant_id: null }, T, "CrossTenantWriteError:tag-write:doc.tenant_id"],
     ["another user", { user_id: "u2" }, TU, "CrossTenantWriteError:tag-write:doc.user_id"],
-    ["a toBSON function", { toBSON: () => ({ tenant_id: "beta" }) }, T, "IsolationViolationError:server-side-js:doc.toBSON"],
+    ["a toBSON function", { toBSON: () => ({ tenant_id: "beta" }) }, T, "IsolationViolationError:malformed-argument:doc.toBSON"],
     ["an operator document", { $set: { a: 1 } }, T, "IsolationViolationError:malformed-argument:doc.$set"],
     ["an array", [{ a: 1 }], T, "IsolationViolationError:malformed-argument:doc"],
     ["a class instance", new Date(), T, "IsolationViolationError:malformed-argument:doc"],
@@ -235,13 +235,13 @@ describe("pipelines", () => {
   });
 
   test("a change stream matches the tagged pre- or post-image first", () => {
+    const after = { "fullDocument.tenant_id": "acme", "fullDocument.user_id": "u1" };
+    const before = { "fullDocumentBeforeChange.tenant_id": "acme", "fullDocumentBeforeChange.user_id": "u1" };
     expect(rewriteChangeStream([{ $match: { operationType: "insert" } }], { ...scope, tags: TU }, "pipeline")).toEqual([
       {
         $match: {
-          $or: [
-            { "fullDocument.tenant_id": "acme", "fullDocument.user_id": "u1" },
-            { "fullDocumentBeforeChange.tenant_id": "acme", "fullDocumentBeforeChange.user_id": "u1" },
-          ],
+          $or: [after, before],
+          $and: [{ $or: [{ fullDocument: null }, after] }, { $or: [{ fullDocumentBeforeChange: null }, before] }],
         },
       },
       { $match: { operationType: "insert" } },
@@ -263,7 +263,7 @@ describe("options", () => {
     ["let USER_ID", { let: { USER_ID: "x" } }, "IsolationViolationError:forbidden-option:options.let.USER_ID"],
     ["let with $function", { let: { v: { $function: {} } } }, "IsolationViolationError:server-side-js:options.let.v.$function"],
     ["projection with $function", { projection: { a: { $function: {} } } }, "IsolationViolationError:server-side-js:options.projection.a.$function"],
-    ["arrayFilters with $where", { arrayFilters: [{ $where: "1" }] }, "IsolationViolationError:server-side-js:options.arrayFilters[0].$where"],
+    ["arrayFilters on find", { arrayFilters: [{ a: 1 }] }, "IsolationViolationError:forbidden-option:options.arrayFilters"],
     ["hint, comment, maxTimeMS, strength-3 collation", { hint: { a: 1 }, comment: "c", maxTimeMS: 5, collation: { locale: "fr", strength: 3 } }, "ok"],
     ["bypassDocumentValidation false", { bypassDocumentValidation: false }, "ok"],
   ])("%s → %s", (_name, options, expected) => {

@@ -46,10 +46,9 @@ export async function makePair(backend: TestBackend, stage: Stage, options: Part
   for (const row of SEED) {
     const docA: Document = { ...row, tags: [...row.tags] };
     const docB: Document = { ...row, tags: [...row.tags] };
-    await a.insertOne(docA);
-    await b.insertOne(docB);
-    seeded.a.push(docA);
-    seeded.b.push(docB);
+    // The resolver never modifies the caller's document (the driver would set `_id` on it): take the inserted id.
+    seeded.a.push({ ...docA, _id: (await a.insertOne(docA)).insertedId });
+    seeded.b.push({ ...docB, _id: (await b.insertOne(docB)).insertedId });
   }
   for (const key of ["g1", "g2"]) {
     await groupsA.insertOne({ key, label: `A-${key}` });

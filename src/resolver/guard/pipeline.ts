@@ -166,7 +166,13 @@ export function rewritePipeline(pipeline: unknown[], scope: PipelineScope, path:
   return out;
 }
 
-/** The change stream pipeline: a `$match` on the (pre- or post-) image's tags first, then the caller's allowed stages. */
+/**
+ * The change stream pipeline: a `$match` first that lets an event through only when one image (post- or pre-) is
+ * tagged for this scope and no image present is anyone else's, then the caller's allowed stages. With
+ * `fullDocument: "updateLookup"` the post-image is looked up by `_id` when the event is read, so for an update of a
+ * document deleted since, it may be another tenant's document that reused the `_id`: the second condition drops that
+ * event (and the scope checks each delivered event again, see ScopedCollection.watch).
+ */
 export function rewriteChangeStream(pipeline: unknown[], scope: PipelineScope, path: string): Document[] {
   // Delete events carry no fullDocument: they pass only with pre-images (`fullDocumentBeforeChange`) that are tagged.
   const after: Document = {};
@@ -175,7 +181,11 @@ export function rewriteChangeStream(pipeline: unknown[], scope: PipelineScope, p
     after[`fullDocument.${field}`] = value;
     before[`fullDocumentBeforeChange.${field}`] = value;
   }
-  const out: Document[] = [{ $match: { $or: [after, before] } }];
+  const match: Document = {
+    $or: [after, before],
+    $and: [{ $or: [{ fullDocument: null }, { ...after }] }, { $or: [{ fullDocumentBeforeChange: null }, { ...before }] }],
+  };
+  const out: Document[] = [{ $match: match }];
   for (const [i, stage] of pipeline.entries()) {
     const at = `${path}[${i}]`;
     const [op, , copy] = stageOf(stage, scope.method, at);

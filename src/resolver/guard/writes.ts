@@ -1,7 +1,7 @@
 // Write guards: tag inserts and replacements, refuse updates (operator or pipeline) that would change or drop a tag.
 import type { Document } from "mongodb";
 import { CrossTenantWriteError, IsolationViolationError } from "../errors";
-import { copyDocument, sanitize, sanitizeObject } from "./sanitize";
+import { copyDocument, sanitizeObject } from "./sanitize";
 
 /** The partition tags of one scoped collection: `tenant_id` always, `user_id` for user-scoped collections. */
 export interface Tags {
@@ -50,9 +50,6 @@ function tagOf(tags: Tags, path: string): readonly [string, string] | undefined 
 /** An insert or replacement document: carries this scope's tags (added when absent; another value is refused). */
 export function tagDocument(doc: unknown, tags: Tags, method: string, path: string): Record<string, unknown> {
   const copy = copyDocument(doc, method, path);
-  for (const key of Object.keys(copy)) {
-    if (key.startsWith("$")) throw new IsolationViolationError("malformed-argument", method, `${path}.${key}`, "a document must not contain update operators");
-  }
   for (const [field, value] of tags.entries) {
     if (Object.hasOwn(copy, field) && copy[field] !== value) throw new CrossTenantWriteError(method, `${path}.${field}`, field);
     copy[field] = value;
@@ -140,11 +137,4 @@ export function guardUpdate(update: unknown, tags: Tags, method: string, path: s
     return guardPipelineUpdate(update, tags, method, path);
   }
   return guardOperatorUpdate(update as Document, tags, method, path, upsert);
-}
-
-/** `arrayFilters` of an update: a list of filters (validated like filters). */
-export function guardArrayFilters(value: unknown, method: string, path: string): Document[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value)) throw new IsolationViolationError("malformed-argument", method, path, "must be an array");
-  return sanitize(value, method, path) as Document[];
 }
