@@ -3,9 +3,11 @@ import { readFileSync } from "node:fs";
 import { ConnectionMap } from "../connection-map/schema";
 import { diffMaps } from "../connection-map/diff";
 import { parseMapDocument } from "../connection-map/document";
-import { OFFLINE_SETTINGS, type ProgramSettings } from "../program/settings";
+import { ProgramLayoutError } from "../program/layout";
+import { OFFLINE_SETTINGS, type ProgramSettings, SettingsError } from "../program/settings";
 import { stackFileSettings } from "../program/stack-file";
 import { loadRegistryFile, type LoadedRegistry } from "../registry/load";
+import { DestructiveChangeError, PlanRefusedError, PlanSettingsError } from "./errors";
 import type { Plan } from "./model";
 import type { OfflineRun } from "./types";
 
@@ -51,7 +53,16 @@ export async function planEnvironment(input: PlanInput): Promise<Plan> {
 /** Plans an already validated registry (e.g. an edit not yet written to disk). */
 export async function planLoaded(loaded: LoadedRegistry, input: Omit<PlanInput, "registryFile">): Promise<Plan> {
   input.onPhase?.("evaluating");
-  const { run, generatedSecrets = [] } = await (input.runner ?? engineRunner)(loaded, input.settings ?? {});
+  let evaluated: Awaited<ReturnType<OfflineRunner>>;
+  try {
+    evaluated = await (input.runner ?? engineRunner)(loaded, input.settings ?? {});
+  } catch (error) {
+    // The program's own classes stay inside the library: callers branch on the plan's.
+    if (error instanceof SettingsError) throw new PlanSettingsError(error.problems);
+    if (error instanceof ProgramLayoutError) throw new PlanRefusedError(error.problems);
+    throw error;
+  }
+  const { run, generatedSecrets = [] } = evaluated;
   if (input.previous) input.onPhase?.("comparing");
   const changes = input.previous ? diffMaps(input.previous, run.connectionMap) : [];
   return { run, changes, compared: input.previous !== undefined, registry: loaded.registry, knownSecrets: generatedSecrets };
@@ -118,4 +129,10 @@ export function planForTenant(plan: Plan, tenantId: string): Plan {
     },
     changes: plan.changes.filter((c) => c.tenantId === tenantId),
   };
+}
+
+/** The destructive-change policy: throws DestructiveChangeError when the plan holds any and they are not allowed. */
+export function assertDestructiveAllowed(plan: Plan, allowDestructive: boolean): void {
+  const count = plan.changes.filter((c) => c.destructive).length;
+  if (count > 0 && !allowDestructive) throw new DestructiveChangeError(count);
 }

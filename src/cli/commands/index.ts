@@ -1,6 +1,5 @@
 // Every CLI command, each registered by its own module.
-import type { Command } from "commander";
-import type { Io } from "../io";
+import type { RegisterCommand } from "../shared";
 import { registerExport } from "./export";
 import { registerImport } from "./import";
 import { registerMove } from "./move";
@@ -10,9 +9,6 @@ import { registerPlan } from "./plan";
 import { registerSchema } from "./schema";
 import { registerTriggers } from "./triggers";
 import { registerValidate } from "./validate";
-
-/** Adds one command to the program; the action reports its exit code through `setExit`. */
-export type RegisterCommand = (program: Command, io: Io, setExit: (code: number) => void) => void;
 
 export const commands: RegisterCommand[] = [
   registerValidate,
