@@ -29,3 +29,11 @@ export class DestructiveChangeError extends Error {
     );
   }
 }
+
+/** Thrown instead of printing output that holds something that looks like a secret; `paths` name where. */
+export class SecretLeakError extends Error {
+  override readonly name = "SecretLeakError";
+  constructor(readonly paths: readonly string[]) {
+    super(`refusing to print: ${paths.length} value(s) look like secrets (${paths.slice(0, 5).join(", ")})`);
+  }
+}

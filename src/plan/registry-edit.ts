@@ -46,7 +46,7 @@ export async function applyRegistryEdit(input: RegistryEditInput): Promise<Regis
   const result = input.edit(text, input.file);
   if (result.text === text) return { changed: false };
   const plan = planForTenant(await planLoaded(result.loaded, input.runner ? { runner: input.runner } : {}), input.tenantId);
-  const planText = renderPlan(plan, "text", { color: input.color === true });
+  const planText = await renderPlan(plan, "text", { color: input.color === true });
   writeFileAtomic(input.file, result.text);
   return { changed: true, loaded: result.loaded, plan, planText };
 }

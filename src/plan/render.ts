@@ -1,20 +1,29 @@
 // Every rendering of a plan (text, markdown, JSON, the --out map) goes through here, so the leak guard sees all of them.
-import { assertNoSecretText, renderConnectionMap, renderJson } from "./json";
+import { planJson } from "./json";
+import { assertNoSecretText, assertNoSecretValues } from "./leak-guard";
 import { renderMarkdown } from "./markdown";
 import type { Plan } from "./model";
 import { renderText } from "./text";
 
 export type PlanFormat = "text" | "json" | "markdown";
 
-/** Renders the plan in `format`; throws SecretLeakError instead of returning text that holds a secret. */
-export function renderPlan(plan: Plan, format: PlanFormat, options: { color?: boolean } = {}): string {
-  if (format === "json") return renderJson(plan);
+/**
+ * Renders the plan in `format`; rejects with SecretLeakError instead of returning text that holds a secret. JSON is
+ * checked value by value (paths name the field), text and markdown as rendered (what a reader would see).
+ */
+export async function renderPlan(plan: Plan, format: PlanFormat, options: { color?: boolean } = {}): Promise<string> {
+  if (format === "json") {
+    const doc = planJson(plan);
+    await assertNoSecretValues(doc, plan.knownSecrets);
+    return `${JSON.stringify(doc, null, 2)}\n`;
+  }
   const text = format === "markdown" ? renderMarkdown(plan) : renderText(plan, { color: options.color === true });
-  assertNoSecretText(text, plan.knownSecrets);
+  await assertNoSecretText(text, plan.knownSecrets);
   return text;
 }
 
 /** The would-be connection map as the `--out` file holds it; checked like every other rendering. */
-export function renderMapFile(plan: Plan): string {
-  return renderConnectionMap(plan);
+export async function renderMapFile(plan: Plan): Promise<string> {
+  await assertNoSecretValues(plan.run.connectionMap, plan.knownSecrets);
+  return `${JSON.stringify(plan.run.connectionMap, null, 2)}\n`;
 }

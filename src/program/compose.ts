@@ -169,7 +169,7 @@ export function buildTenantry(settings: ProgramSettings, input: ProgramInput): T
     new MapPublication("connection-map", {
       ctx,
       map: connectionMap,
-      tenantIds: input.placements.map((p) => p.tenantId),
+      tenantCount: input.placements.length,
       awsRegion: settings.awsRegion,
     });
   }

@@ -99,8 +99,8 @@ export async function planCommand(opts: PlanOptions, io: Io, deps: PlanDeps = {}
   let output: string;
   let mapText: string | undefined;
   try {
-    output = renderPlan(plan, format, { color: useColor(io) });
-    if (out !== undefined) mapText = renderMapFile(plan);
+    output = await renderPlan(plan, format, { color: useColor(io) });
+    if (out !== undefined) mapText = await renderMapFile(plan);
   } catch (error) {
     if (error instanceof SecretLeakError) return fail(io, "plan", EXIT.failed, `${error.message}; nothing printed`);
     throw error;
