@@ -4,8 +4,8 @@ import { ConnectionMap } from "../connection-map/schema";
 import { diffMaps } from "../connection-map/diff";
 import { parseMapDocument } from "../connection-map/document";
 import { ProgramLayoutError } from "../program/layout";
-import { OFFLINE_SETTINGS, type ProgramSettings, SettingsError } from "../program/settings";
-import { stackFileSettings } from "../program/stack-file";
+import { DEFAULT_SETTINGS, type ProgramSettings, SettingsError } from "../program/settings";
+import { stackFileFor, stackFileSettings } from "../program/stack-file";
 import { loadRegistryFile, type LoadedRegistry } from "../registry/load";
 import { DestructiveChangeError, PlanRefusedError, PlanSettingsError } from "./errors";
 import type { Plan } from "./model";
@@ -33,12 +33,23 @@ export interface PlanInput {
 /**
  * The engine loads the Pulumi SDK (slow): only commands that plan pay for it, on first use. Settings come from the
  * environment's stack file (`Pulumi.<env>.yaml` beside the registry) when there is one, as under `pulumi up`, so the
- * plan shows the real prefix, protection and SSM publication; explicit settings win.
+ * plan shows the real prefix, protection and SSM publication, and a setting `pulumi up` requires that the file lacks
+ * (`atlasOrgId`, `atlasGovOrgId` once a FedRAMP tenant exists) fails the plan too: placeholders stand in only for
+ * ids the cloud assigns. Without a stack file the offline placeholders are used. Explicit settings win.
  */
 const engineRunner: OfflineRunner = async (loaded, settings) => {
   const { runOfflineDetailed } = await import("./engine.js");
-  const fromStack = stackFileSettings(loaded.file, loaded.registry.environment, OFFLINE_SETTINGS);
-  return runOfflineDetailed(loaded, { ...fromStack, registryPath: loaded.file, ...settings });
+  const fromStack = stackFileSettings(loaded.file, loaded.registry.environment, DEFAULT_SETTINGS);
+  try {
+    return await runOfflineDetailed(loaded, { ...fromStack, registryPath: loaded.file, ...settings }, fromStack ? { baseSettings: DEFAULT_SETTINGS } : {});
+  } catch (error) {
+    // A missing setting is the stack file's problem, named as such (the file to edit, the key to set).
+    if (fromStack && error instanceof ProgramLayoutError && error.problems.every((p) => p.path.startsWith("settings."))) {
+      const file = stackFileFor(loaded.file, loaded.registry.environment);
+      throw new SettingsError(error.problems.map((p) => `${file}: ${p.message}`));
+    }
+    throw error;
+  }
 };
 
 /**
