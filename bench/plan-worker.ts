@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   phase("load");
 
   mark = t();
-  const { run, generatedSecrets } = await engine.runOfflineDetailed(loaded, { registryPath: file }, limitArg === undefined ? {} : { stackTraceLimit: Number(limitArg) });
+  const { run, generatedSecrets } = await engine.runOfflineDetailed(loaded, { registryPath: file, publishToSsm: process.env.TENANTRY_BENCH_PUBLISH === "1" }, limitArg === undefined ? {} : { stackTraceLimit: Number(limitArg) });
   const engineMs = t() - mark;
   phase("engine");
 

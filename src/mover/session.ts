@@ -61,6 +61,8 @@ export interface SessionOptions {
   connector?: Connector;
   /** @default Secrets Manager, for connectors that need credentials */
   credentials?: CredentialsProvider;
+  /** Milliseconds to find a server before the driver fails with its reason (`serverSelectionTimeoutMS`). @default the driver's 30000 */
+  timeoutMs?: number | undefined;
 }
 
 /** Clients to a tenant's endpoints, without the control location (export, import). */
@@ -119,7 +121,10 @@ export function openEndpoints(options: Omit<SessionOptions, "controlCluster">): 
   const { map, tenantId } = options;
   if (!map.tenants[tenantId]) throw new UnknownMoveTenantError(tenantId);
   const uri = options.uri;
-  const connector = options.connector ?? (uri ? mongoConnector({ uri: () => uri, appName: "tenantry-mover" }) : mongoConnector({ appName: "tenantry-mover" }));
+  // https://www.mongodb.com/docs/drivers/node/current/connect/connection-options/ (serverSelectionTimeoutMS, connectTimeoutMS)
+  const clientOptions = options.timeoutMs === undefined ? {} : { clientOptions: { serverSelectionTimeoutMS: options.timeoutMs, connectTimeoutMS: options.timeoutMs } };
+  const connector =
+    options.connector ?? (uri ? mongoConnector({ uri: () => uri, appName: "tenantry-mover", ...clientOptions }) : mongoConnector({ appName: "tenantry-mover", ...clientOptions }));
   const secrets = awsSecretsManagerCredentials();
   const credentials: CredentialsProvider = options.credentials ?? ((key, ref) => secrets.get(key, ref));
   const clients = endpointClients(connector, credentials);

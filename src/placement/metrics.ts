@@ -73,3 +73,17 @@ export function loadMetricsFile(path: string, tenantIds: readonly string[]): Met
   }
   return parseMetrics(text, path, tenantIds);
 }
+
+/** The `environment` a metrics file declares (read before the registry, which it chooses), or undefined. */
+export function metricsEnvironment(path: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "EISDIR") throw new MetricsNotFoundError(path);
+    throw error;
+  }
+  const source = parseSource(text, path);
+  const data = source.data as { environment?: unknown } | null | undefined;
+  return typeof data?.environment === "string" ? data.environment : undefined;
+}

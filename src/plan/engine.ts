@@ -41,6 +41,11 @@ export interface OfflineOptions {
    * Output it creates; 0 skips that work (bench/program.bench.ts measures it). @default 0
    */
   stackTraceLimit?: number;
+  /**
+   * What settings not given fall back to. A stack file's settings are complete and come with DEFAULT_SETTINGS, so no
+   * placeholder hides a setting `pulumi up` would require. @default OFFLINE_SETTINGS (a registry without a stack file)
+   */
+  baseSettings?: ProgramSettings;
 }
 
 export interface DetailedRun {
@@ -86,7 +91,7 @@ export function runOfflineDetailed(
 }
 
 async function runOnce(loaded: ProgramInput, partialSettings: Partial<ProgramSettings>, options: OfflineOptions): Promise<DetailedRun> {
-  const settings = resolveSettings(partialSettings, OFFLINE_SETTINGS);
+  const settings = resolveSettings(partialSettings, options.baseSettings ?? OFFLINE_SETTINGS);
   // Pre-flight outside the Pulumi runtime: a ProgramLayoutError thrown inside the stack would leave the SDK's
   // pending stack registration rejecting in the background.
   planLayout(settings, loaded);

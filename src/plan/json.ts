@@ -2,6 +2,8 @@
 import { z } from "zod";
 import { ConnectionMap } from "../connection-map/schema";
 import { DESTRUCTIVE_KINDS, SAFE_KINDS } from "../connection-map/diff";
+import { SecretLeakError } from "./errors";
+import { findSecrets } from "./leak-guard";
 import type { Plan } from "./model";
 import type { RecordedResource } from "./types";
 
@@ -85,76 +87,8 @@ export const PlanJson = z.strictObject({
 });
 export type PlanJson = z.infer<typeof PlanJson>;
 
-/** Thrown instead of printing output that holds something that looks like a secret; `paths` name where. */
-export class SecretLeakError extends Error {
-  override readonly name = "SecretLeakError";
-  constructor(readonly paths: readonly string[]) {
-    super(`refusing to print: ${paths.length} value(s) look like secrets (${paths.slice(0, 5).join(", ")})`);
-  }
-}
-
-/** The mask the engine puts in place of every secret value. */
-export const SECRET_MASK = "[secret]";
-
-// A URI carrying a password (`scheme://user:pass@host`), whatever the scheme; mongodb(+srv) is the usual one.
-const CREDENTIAL_URI = /[a-z][a-z0-9+.-]*:\/\/[^\s/:@"]+:[^\s/@"]+@/i;
-// Keys whose string values are secrets by name (provider arguments and Secrets Manager payloads).
-const SECRET_KEY = /^(password|passwordWo|secretString|secretStringWo|secretBinary|privateKey|privateApiKey|secretAccessKey|secretKey|apiKey|token)$/i;
-// A JSON payload embedded in a string with a clear password, e.g. a SecretVersion's `{"password":"..."}`.
-const EMBEDDED_PASSWORD = /"password"\s*:\s*"(?!\[secret\]")[^"]/i;
-
-// Alphanumeric runs (what generated passwords are made of): a known secret is found as a whole value or as one run.
-const TOKEN = /[A-Za-z0-9]{6,}/g;
-
-/**
- * A fast test for known raw secret values: a Set lookup of the whole string and of each token in it, instead of one
- * `includes` per secret per string (which cost seconds on a 10k-tenant plan with hundreds of generated passwords).
- */
-function knownMatcher(known: readonly string[]): (value: string) => boolean {
-  const set = new Set(known.filter((k) => k.length >= 6));
-  if (set.size === 0) return () => false;
-  return (value) => {
-    if (set.has(value)) return true;
-    for (const token of value.match(TOKEN) ?? []) if (set.has(token)) return true;
-    return false;
-  };
-}
-
-/**
- * Paths of values that look like secrets: credential URIs, clear values under secret-named keys, embedded passwords,
- * and any of the `known` raw values (e.g. passwords a test engine generated). Defence in depth: the engine masks first.
- */
-export function findSecrets(value: unknown, known: readonly string[] = []): string[] {
-  const found: string[] = [];
-  const isKnown = knownMatcher(known);
-  const visit = (v: unknown, path: string, key: string): void => {
-    if (typeof v === "string") {
-      if (v === SECRET_MASK) return;
-      if ((SECRET_KEY.test(key) && v.length > 0) || CREDENTIAL_URI.test(v) || EMBEDDED_PASSWORD.test(v) || isKnown(v)) {
-        found.push(path || "(root)");
-      }
-      return;
-    }
-    if (Array.isArray(v)) {
-      v.forEach((item, i) => visit(item, `${path}[${i}]`, key));
-      return;
-    }
-    if (v !== null && typeof v === "object") {
-      for (const [k, child] of Object.entries(v)) visit(child, path ? `${path}.${k}` : k, k);
-    }
-  };
-  visit(value, "", "");
-  return found;
-}
-
-/** Throws SecretLeakError when the text (already rendered) holds a credential URI or a known raw secret. */
-export function assertNoSecretText(text: string, known: readonly string[] = []): void {
-  const hits: string[] = [];
-  if (CREDENTIAL_URI.test(text)) hits.push("credential URI");
-  if (EMBEDDED_PASSWORD.test(text)) hits.push("embedded password");
-  if (known.some((k) => k.length >= 6 && text.includes(k))) hits.push("generated secret value");
-  if (hits.length > 0) throw new SecretLeakError(hits);
-}
+export { SecretLeakError } from "./errors";
+export { findSecrets, SECRET_MASK } from "./leak-guard";
 
 /** Builds the JSON document of a plan (a plain object; `renderJson` checks and serialises it). */
 export function planJson(plan: Plan): PlanJson {

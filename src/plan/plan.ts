@@ -3,9 +3,13 @@ import { readFileSync } from "node:fs";
 import { ConnectionMap } from "../connection-map/schema";
 import { diffMaps } from "../connection-map/diff";
 import { parseMapDocument } from "../connection-map/document";
-import { OFFLINE_SETTINGS, type ProgramSettings } from "../program/settings";
-import { stackFileSettings } from "../program/stack-file";
+import { ProgramLayoutError } from "../program/layout";
+import { DEFAULT_SETTINGS, type ProgramSettings, SettingsError } from "../program/settings";
+import { stackFileFor, stackFileSettings } from "../program/stack-file";
+import { UnknownStackError } from "../program/stacks/names";
+import { ShardFileError } from "../program/stacks/shards";
 import { loadRegistryFile, type LoadedRegistry } from "../registry/load";
+import { DestructiveChangeError, PlanRefusedError, PlanSettingsError } from "./errors";
 import type { Plan, PlannedStack } from "./model";
 import type { OfflineRun } from "./types";
 
@@ -31,24 +35,35 @@ export interface PlanInput {
 /**
  * The engine loads the Pulumi SDK (slow): only commands that plan pay for it, on first use. Settings come from the
  * environment's stack file (`Pulumi.<env>.yaml` beside the registry) when there is one, as under `pulumi up`, so the
- * plan shows the real prefix, protection and SSM publication; explicit settings win.
+ * plan shows the real prefix, protection and SSM publication, and a setting `pulumi up` requires that the file lacks
+ * (`atlasOrgId`, `atlasGovOrgId` once a FedRAMP tenant exists) fails the plan too: placeholders stand in only for
+ * ids the cloud assigns. Without a stack file the offline placeholders are used. Explicit settings win.
  */
 const engineRunner: OfflineRunner = async (loaded, settings) => {
-  const fromStack = stackFileSettings(loaded.file, loaded.registry.environment, OFFLINE_SETTINGS);
+  const fromStack = stackFileSettings(loaded.file, loaded.registry.environment, DEFAULT_SETTINGS);
   const merged = { ...fromStack, registryPath: loaded.file, ...settings };
-  if (merged.stackLayout === "per-tenant") {
-    // Every stack's program under the mock engine (README "Past one stack"); the persisted shards as `tenantry up` reads them.
-    const { planStacksOffline } = await import("./stacks.js");
-    const { readShardFile, shardFileFor } = await import("../program/stacks/shards.js");
-    const run = await planStacksOffline(loaded, merged, readShardFile(shardFileFor(loaded.file, loaded.registry.environment)));
-    return {
-      run: run.run,
-      generatedSecrets: run.generatedSecrets,
-      stacks: run.stacks.map((s) => ({ name: s.plan.name, kind: s.plan.kind, tenants: s.plan.tenants, resources: s.resources })),
-    };
+  try {
+    if (merged.stackLayout === "per-tenant") {
+      // Every stack's program under the mock engine (README "Past one stack"); the persisted shards as `tenantry up` reads them.
+      const { planStacksOffline } = await import("./stacks.js");
+      const { readShardFile, shardFileFor } = await import("../program/stacks/shards.js");
+      const run = await planStacksOffline(loaded, merged, readShardFile(shardFileFor(loaded.file, loaded.registry.environment)));
+      return {
+        run: run.run,
+        generatedSecrets: run.generatedSecrets,
+        stacks: run.stacks.map((s) => ({ name: s.plan.name, kind: s.plan.kind, tenants: s.plan.tenants, resources: s.resources })),
+      };
+    }
+    const { runOfflineDetailed } = await import("./engine.js");
+    return await runOfflineDetailed(loaded, merged, fromStack ? { baseSettings: DEFAULT_SETTINGS } : {});
+  } catch (error) {
+    // A missing setting is the stack file's problem, named as such (the file to edit, the key to set).
+    if (fromStack && error instanceof ProgramLayoutError && error.problems.every((p) => p.path.startsWith("settings."))) {
+      const file = stackFileFor(loaded.file, loaded.registry.environment);
+      throw new SettingsError(error.problems.map((p) => `${file}: ${p.message}`));
+    }
+    throw error;
   }
-  const { runOfflineDetailed } = await import("./engine.js");
-  return runOfflineDetailed(loaded, merged);
 };
 
 /**
@@ -63,7 +78,17 @@ export async function planEnvironment(input: PlanInput): Promise<Plan> {
 /** Plans an already validated registry (e.g. an edit not yet written to disk). */
 export async function planLoaded(loaded: LoadedRegistry, input: Omit<PlanInput, "registryFile">): Promise<Plan> {
   input.onPhase?.("evaluating");
-  const { run, generatedSecrets = [], stacks } = await (input.runner ?? engineRunner)(loaded, input.settings ?? {});
+  let evaluated: Awaited<ReturnType<OfflineRunner>>;
+  try {
+    evaluated = await (input.runner ?? engineRunner)(loaded, input.settings ?? {});
+  } catch (error) {
+    // The program's own classes stay inside the library: callers branch on the plan's.
+    if (error instanceof SettingsError) throw new PlanSettingsError(error.problems);
+    if (error instanceof ShardFileError || error instanceof UnknownStackError) throw new PlanSettingsError([error.message]);
+    if (error instanceof ProgramLayoutError) throw new PlanRefusedError(error.problems);
+    throw error;
+  }
+  const { run, generatedSecrets = [], stacks } = evaluated;
   if (input.previous) input.onPhase?.("comparing");
   const changes = input.previous ? diffMaps(input.previous, run.connectionMap) : [];
   return { run, changes, compared: input.previous !== undefined, registry: loaded.registry, knownSecrets: generatedSecrets, ...(stacks && { stacks }) };
@@ -130,4 +155,10 @@ export function planForTenant(plan: Plan, tenantId: string): Plan {
     },
     changes: plan.changes.filter((c) => c.tenantId === tenantId),
   };
+}
+
+/** The destructive-change policy: throws DestructiveChangeError when the plan holds any and they are not allowed. */
+export function assertDestructiveAllowed(plan: Plan, allowDestructive: boolean): void {
+  const count = plan.changes.filter((c) => c.destructive).length;
+  if (count > 0 && !allowDestructive) throw new DestructiveChangeError(count);
 }

@@ -244,8 +244,9 @@ export function buildStack(settings: ProgramSettings, input: ProgramInput, scope
           );
     new MapPublication("connection-map", {
       ctx,
-      map: connectionMap,
-      tenantIds: published.map((p) => p.tenantId),
+      // Only the tenants whose resources the map's facts cover (every tenant in the single layout).
+      map: scope.part.kind === "all" ? connectionMap : connectionMap.apply((m) => withTenants(m, new Set(published.map((p) => p.tenantId)))),
+      tenantCount: published.length,
       awsRegion: settings.awsRegion,
     });
   }
@@ -253,3 +254,7 @@ export function buildStack(settings: ProgramSettings, input: ProgramInput, scope
   return { connectionMap, facts, sharedOutputs, warnings: layout.warnings, layout, sharedClusters, bridges, silos };
 }
 
+/** The map with only `ids` among its tenants (clusters and credentials unchanged). */
+function withTenants(map: ConnectionMap, ids: ReadonlySet<string>): ConnectionMap {
+  return { ...map, tenants: Object.fromEntries(Object.entries(map.tenants).filter(([id]) => ids.has(id))) };
+}

@@ -63,5 +63,8 @@ export function stackFileSource(file: string): ConfigSource {
 export function stackFileSettings(registryFile: string, environment: string, base: ProgramSettings): ProgramSettings | undefined {
   const file = stackFileFor(registryFile, environment);
   if (!existsSync(file)) return undefined;
-  return { ...settingsFrom(stackFileSource(file), environment, base), registryPath: registryFile };
+  const source = stackFileSource(file);
+  // As src/program/config.ts: `pulumi up` refuses a stack without it (Config.require), so the plan does too.
+  if (source.get("atlasOrgId") === undefined) throw new SettingsError([`${file}: tenantry:atlasOrgId is required (pulumi up refuses the stack without it)`]);
+  return { ...settingsFrom(source, environment, base), registryPath: registryFile };
 }

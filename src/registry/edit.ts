@@ -1,5 +1,5 @@
 // Edits a registry file in place for `onboard` / `offboard`: splices the change into the text so every other byte (comments, blank lines, key order, flow style) stays as written.
-import { Document, isMap, isScalar, isSeq, parseDocument, type Node, type YAMLMap, type YAMLSeq } from "yaml";
+import { Document, isAlias, isMap, isScalar, isSeq, parseDocument, Scalar, visit, type Node, type YAMLMap, type YAMLSeq } from "yaml";
 import { isDeepStrictEqual } from "node:util";
 import { parseRegistry, type LoadedRegistry } from "./load";
 import type { ComplianceFlag, Stage, Tier } from "./schema";
@@ -87,11 +87,22 @@ const lineEnd = (text: string, offset: number) => {
   return i === -1 ? text.length : i + 1;
 };
 
+/**
+ * Plain scalars a YAML 1.1 reader takes for booleans (https://yaml.org/type/bool.html): written quoted so every tool
+ * reads the id `no` or `on` as the string it is.
+ */
+const YAML11_BOOL = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
+
 /** The new entry as block YAML lines, flow style for the compliance list as the examples write it. */
 function renderEntry(entry: Record<string, unknown>): string[] {
   const mini = new Document(entry);
   const compliance = mini.get("compliance", true);
   if (isSeq(compliance)) compliance.flow = true;
+  visit(mini, {
+    Scalar(_key, node) {
+      if (typeof node.value === "string" && YAML11_BOOL.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
   return mini.toString({ lineWidth: 0, flowCollectionPadding: false }).replace(/\n$/, "").split("\n");
 }
 
@@ -171,6 +182,15 @@ export function setTenantStatusText(text: string, tenantId: string, status: "act
   const item = seq?.items[index] as YAMLMap | undefined;
   if (!seq || index < 0 || !item?.range) throw new UnknownTenantError(tenantId);
 
+  // An anchored or aliased node may be shared with another tenant: editing it would change that tenant too.
+  const current0 = item.get("status", true);
+  if (item.anchor !== undefined || isAlias(current0) || (current0 as Node | undefined)?.anchor !== undefined) {
+    throw new RegistryEditError(`tenant [${tenantId}]'s entry or its status is a YAML anchor or alias another entry may share; set its status by hand`);
+  }
+  if (seq.items.some((other) => isAlias(other))) {
+    throw new RegistryEditError("`tenants` holds YAML aliases: an edit could change more than one tenant; edit the file by hand");
+  }
+
   const expected = parse(text);
   expected.setIn(["tenants", index, "status"], status);
 
@@ -205,14 +225,21 @@ export function setTenantStatusText(text: string, tenantId: string, status: "act
   return edited;
 }
 
+/** Applies a text edit keeping the file's line endings: a CRLF file is edited as LF and written back as CRLF. */
+function keepingLineEndings(text: string, edit: (lf: string) => string): string {
+  if (!text.includes("\r\n")) return edit(text);
+  const edited = edit(text.replace(/\r\n/g, "\n"));
+  return edited.replace(/\r?\n/g, "\r\n");
+}
+
 /** Adds the tenant and validates the result (throws TenantExistsError, RegistryInvalidError or RegistryEditError). */
 export function onboardTenant(text: string, file: string, tenant: NewTenant): EditResult {
-  const edited = addTenantText(text, tenant, file);
+  const edited = keepingLineEndings(text, (lf) => addTenantText(lf, tenant, file));
   return { text: edited, loaded: parseRegistry(edited, file) };
 }
 
 /** Marks the tenant offboarding and validates the result (throws UnknownTenantError, RegistryInvalidError or RegistryEditError). */
 export function offboardTenant(text: string, file: string, tenantId: string): EditResult {
-  const edited = setTenantStatusText(text, tenantId, "offboarding", file);
+  const edited = keepingLineEndings(text, (lf) => setTenantStatusText(lf, tenantId, "offboarding", file));
   return { text: edited, loaded: parseRegistry(edited, file) };
 }

@@ -62,9 +62,9 @@ describe("tenantry move / export / import", () => {
   });
 
   test.each([
-    ["unknown action", ["bogus", MOVING, { map: "map.json" }], 2, 'tenantry move: unknown action "bogus": one of start, resume, verify, cutover, rollback, cleanup, finish, status\n'],
-    ["missing map file", ["start", MOVING, { map: "nope.json" }], 2, `tenantry move: ${"<dir>"}/nope.json: cannot read the file\n`],
-    ["bad batch size", ["start", MOVING, { map: "map.json", batchSize: "0" }], 2, 'tenantry move: --batch-size must be a positive integer, got "0"\n'],
+    ["unknown action", ["bogus", MOVING, { map: "map.json" }], 2, `tenantry move: unknown action "bogus": one of start, resume, verify, cutover, rollback, cleanup, finish, status\n(run \`tenantry move --help\` for usage)\n`],
+    ["missing map file", ["start", MOVING, { map: "nope.json" }], 2, `tenantry move: ${"<dir>"}/nope.json: cannot read the file\n(run \`tenantry move --help\` for usage)\n`],
+    ["bad batch size", ["start", MOVING, { map: "map.json", batchSize: "0" }], 2, `tenantry move: --batch-size must be a positive integer, got "0"\n(run \`tenantry move --help\` for usage)\n`],
     ["no declared target", ["start", MOVING, { map: "nomove.json" }], 1, "tenantry move: tenant [acme] has no declared move target in the connection map (add move: to the registry and run pulumi up)\n"],
     ["unknown tenant", ["start", "nobody", { map: "map.json" }], 1, "tenantry move: tenant [nobody] is not in the connection map\n"],
     ["map without a control location", ["start", MOVING, { map: "nocontrol.json" }], 1, "tenantry move: the connection map declares no control location (`control`): regenerate it with pulumi up (or tenantry plan --out), or pass --control-cluster <key> and give every resolver the same store\n"],
@@ -80,6 +80,42 @@ describe("tenantry move / export / import", () => {
     expect(await runCli(["move", "bogus", MOVING, "--map", "map.json"], io)).toBe(2);
     expect(await runCli(["export", MOVING], memoryIo(dir))).toBe(2);
     expect(await runCli(["import", MOVING, "--map", "map.json"], memoryIo(dir))).toBe(2);
+  });
+
+  test("a missing --registry file is a usage error (exit 2) naming the file, like every command", async () => {
+    const io = memoryIo(dir);
+    expect(await move("start", MOVING, { map: "map.json", registry: "nope.yaml" }, io, deps())).toBe(2);
+    expect(io.err.join("")).toBe("tenantry move: registry file not found: nope.yaml\n(run `tenantry move --help` for usage)\n");
+  });
+
+  test("a server that cannot be reached fails within --timeout with the driver's cause", async () => {
+    const io = memoryIo(dir);
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
+    expect(await move("status", MOVING, { map: "map.json", uri: "mongodb://127.0.0.1:1/", timeout: "300" }, io, {})).toBe(1);
+    expect(io.err.join("")).toMatch(/^tenantry move: MongoServerSelectionError: .*ECONNREFUSED 127\.0\.0\.1:1/);
+  });
+
+  test("--json: move status, export and import print one documented document each", async () => {
+    const status = memoryIo(dir);
+    expect(await move("status", "nobody-moved", { map: "nomove.json", json: true }, status, deps())).toBe(1);
+    const st = memoryIo(dir);
+    expect(await move("status", MOVING, { map: "map.json", json: true }, st, deps())).toBe(0);
+    const doc = JSON.parse(st.out.join("")) as { version: number; tenantId: string; move: { state: string; collections: { name: string }[] } | null; journal: unknown[] };
+    expect(doc.version).toBe(1);
+    expect(doc.tenantId).toBe(MOVING);
+    expect(Object.keys(doc)).toEqual(["version", "tenantId", "move", "journal"]);
+    const exp = memoryIo(dir);
+    expect(await exportCommand(MOVING, { map: "nomove.json", out: "backup-json", json: true }, exp, deps())).toBe(0);
+    const e = JSON.parse(exp.out.join("")) as { version: number; collections: { name: string; count: number; hash: string }[]; source: { stage: string } };
+    expect(e.version).toBe(1);
+    expect(e.source.stage).toBe("pool");
+    expect(e.collections.find((c) => c.name === "orders")?.count).toBe(2500);
+    const imp = memoryIo(dir);
+    expect(await importCommand(MOVING, { map: "nomove.json", in: "backup-json", json: true }, imp, deps())).toBe(0);
+    const i = JSON.parse(imp.out.join("")) as { version: number; replace: boolean; collections: { name: string; upserted: number; deleted: number; count: number }[] };
+    expect(i.version).toBe(1);
+    expect(i.replace).toBe(false);
+    expect(i.collections.find((c) => c.name === "orders")).toMatchObject({ upserted: 2500, deleted: 0, count: 2500 });
   });
 
   test("export then import; a tampered export exits 1", async () => {

@@ -30,7 +30,7 @@ test("prod metrics give one recommendation per crossed tenant, with thresholds",
     "  - explicit request: sovereignty (threshold asked for) → silo",
     "tenant [union-street-bank]  bridge → silo",
     "  - SLA: 99.99 % (threshold 99.99 %) → silo",
-    "6 recommendation(s) for 29 tenant(s); the registry is unchanged — edit it (stage or move) to act on one",
+    "6 recommendation(s) for 29 tenant(s) of prod; the registry is unchanged — edit it (stage or move) to act on one",
   ]);
 });
 
@@ -39,14 +39,52 @@ test("a metrics file naming an unknown tenant exits 1 with its position", async 
   writeFileSync(join(dir, "m.yaml"), "version: 1\ntenants:\n  ghost: { dataSizeGb: 50 }\n");
   const r = await run(["triggers", "--env", "dev", "--metrics", join(dir, "m.yaml")]);
   expect(r.code).toBe(1);
-  expect(r.out[0]).toBe(`${join(dir, "m.yaml")}:3:3  tenants.ghost  tenant [ghost] is not in the registry; metrics must name registry tenants`);
+  expect(r.out).toEqual([]);
+  expect(r.err.split("\n")[0]).toBe(`${join(dir, "m.yaml")}:3:3  tenants.ghost  tenant [ghost] is not in the registry; metrics must name registry tenants`);
 });
 
+const hint = "(run `tenantry triggers --help` for usage)\n";
+const noEnvMetrics = join(mkdtempSync(join(tmpdir(), "tenantry-triggers-")), "m.yaml");
+writeFileSync(noEnvMetrics, "version: 1\ntenants: {}\n");
+
 test.each([
-  [["triggers", "--env", "dev", "--metrics", "nope.yaml"], "tenantry triggers: metrics file not found: nope.yaml\n"],
-  [["triggers", "--env", "nope", "--metrics", "stacks/prod.metrics.yaml"], "tenantry triggers: registry file not found: stacks/nope.tenants.yaml\n"],
+  [["triggers", "--env", "dev", "--metrics", "nope.yaml"], `tenantry triggers: metrics file not found: nope.yaml\n${hint}`],
+  [["triggers", "--env", "nope", "--metrics", noEnvMetrics], `tenantry triggers: registry file not found: stacks/nope.tenants.yaml\n${hint}`],
 ])("missing files exit 2: %j", async (args, message) => {
   expect(await run(args)).toEqual({ code: 2, out: [], err: message });
+});
+
+test("the environment comes from the metrics file: prod metrics are checked against the prod registry", async () => {
+  const withEnv = await run(["triggers", "--env", "prod", "--metrics", "stacks/prod.metrics.yaml"]);
+  const fromFile = await run(["triggers", "--metrics", "stacks/prod.metrics.yaml"]);
+  expect(fromFile).toEqual(withEnv);
+});
+
+test("--env that contradicts the metrics file's environment exits 1 and names both", async () => {
+  const r = await run(["triggers", "--env", "dev", "--metrics", "stacks/prod.metrics.yaml"]);
+  expect(r).toEqual({
+    code: 1,
+    out: [],
+    err: "tenantry triggers: stacks/prod.metrics.yaml holds metrics of environment prod, not dev; drop --env or give the dev metrics\n",
+  });
+});
+
+test("--json: one document with every recommendation and its reasons", async () => {
+  const io = memoryIo(root);
+  expect(await runCli(["triggers", "--metrics", "stacks/prod.metrics.yaml", "--json"], io)).toBe(0);
+  const doc = JSON.parse(io.out.join("")) as { version: number; environment: string; tenants: number; recommendations: { tenantId: string; to: string; reasons: { trigger: string }[] }[] };
+  expect(doc.version).toBe(1);
+  expect(doc.environment).toBe("prod");
+  expect(doc.tenants).toBe(29);
+  expect(doc.recommendations.map((r) => [r.tenantId, r.to])).toEqual([
+    ["corner-cycles", "bridge"],
+    ["driftwood-design", "bridge"],
+    ["emberly", "bridge"],
+    ["quarry-billing", "silo"],
+    ["sonnenschein-energie", "silo"],
+    ["union-street-bank", "silo"],
+  ]);
+  expect(doc.recommendations[0]?.reasons[0]).toEqual({ trigger: "data size", threshold: "> 10 GB", actual: "14.2 GB", stage: "bridge" });
 });
 
 test("--metrics is required (exit 2)", async () => {

@@ -56,14 +56,34 @@ describe("tenantry validate", () => {
   test("an invalid registry exits 1 and prints every problem as FILE:LINE:COL  path  message", async () => {
     const r = await run(["validate", "stacks/dev.tenants.yaml"], project({ "dev.tenants.yaml": INVALID }));
     expect(r.code).toBe(1);
-    expect(r.out).toEqual([
+    expect(r.out).toEqual([]);
+    expect(r.err.split("\n").filter(Boolean)).toEqual([
       "stacks/dev.tenants.yaml:10:48  tenants[0].stage  tenant [acme] needs stage silo for HIPAA, registry says pool",
       "stacks/dev.tenants.yaml:10:81  tenants[0].compliance  tenant [acme] has HIPAA, which needs daily snapshots kept ≥ 30 days (45 CFR 164.308(a)(7)(ii)(A) (Tenantry default: 30 days)); backup policy [std] (the policy of its shared cluster) keeps 7 days",
       "stacks/dev.tenants.yaml:10:81  tenants[0].compliance  tenant [acme] has HIPAA, which needs yearly snapshots kept ≥ 6 years (45 CFR 164.316(b)(2)); backup policy [std] (the policy of its shared cluster) has no yearly item",
       "stacks/dev.tenants.yaml:11:52  tenants[1].residency  tenant [beta] places in pool and needs a shared cluster in zone eu; declare one in sharedClusters",
       "stacks/dev.tenants.yaml: invalid — 4 errors, 0 warnings",
     ]);
+  });
+
+  test("--json: one document on stdout with every problem positioned, nothing on stderr", async () => {
+    const r = await run(["validate", "--json"], project({ "dev.tenants.yaml": INVALID }));
+    expect(r.code).toBe(1);
     expect(r.err).toBe("");
+    const doc = JSON.parse(r.out.join("\n")) as Record<string, unknown> & { problems: Record<string, unknown>[] };
+    expect(doc).toMatchObject({ version: 1, file: "stacks/dev.tenants.yaml", valid: false, tenants: null, errors: 4, warnings: 0 });
+    expect(doc.problems[0]).toEqual({
+      severity: "error",
+      path: "tenants[0].stage",
+      message: "tenant [acme] needs stage silo for HIPAA, registry says pool",
+      tenantId: "acme",
+      file: "stacks/dev.tenants.yaml",
+      line: 10,
+      col: 48,
+    });
+    const ok = await run(["validate", "--json"], project({ "dev.tenants.yaml": VALID }));
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out.join("\n"))).toEqual({ version: 1, file: "stacks/dev.tenants.yaml", valid: true, tenants: { total: 1, pool: 1, bridge: 0, silo: 0 }, errors: 0, warnings: 0, problems: [] });
   });
 
   test("--env picks stacks/<env>.tenants.yaml, and JSON when only that exists", async () => {
@@ -72,19 +92,18 @@ describe("tenantry validate", () => {
   });
 
   test.each([
-    [["validate", "--env", "prod"], "tenantry validate: registry file not found: stacks/prod.tenants.yaml\n"],
-    [["validate", "stacks/dev.tenants.yaml", "--env", "dev"], "tenantry validate: give either FILE or --env, not both\n"],
-    [["validate", "--env", "../etc"], 'tenantry validate: --env must be a lowercase environment name such as dev or prod, got "../etc"\n'],
-  ])("usage error %j exits 2", async (args, message) => {
+    [["validate", "--env", "prod"], "tenantry validate: registry file not found: stacks/prod.tenants.yaml"],
+    [["validate", "stacks/dev.tenants.yaml", "--env", "dev"], "tenantry validate: give either FILE or --env, not both"],
+    [["validate", "--env", "../etc"], 'tenantry validate: --env must be a lowercase environment name such as dev or prod, got "../etc"'],
+  ])("usage error %j exits 2: one line and the --help hint", async (args, message) => {
     const r = await run(args, project({ "dev.tenants.yaml": VALID }));
-    expect(r).toEqual({ code: 2, out: [], err: message });
+    expect(r).toEqual({ code: 2, out: [], err: `${message}\n(run \`tenantry validate --help\` for usage)\n` });
   });
 
-  test("an unknown flag exits 2 with commander's message, no stack trace", async () => {
+  test("an unknown flag exits 2 with commander's one-line message and the hint, not the whole help", async () => {
     const r = await run(["validate", "--bogus"], project({ "dev.tenants.yaml": VALID }));
     expect(r.code).toBe(2);
-    expect(r.err).toContain("error: unknown option '--bogus'");
-    expect(r.err).not.toContain("    at ");
+    expect(r.err).toBe("error: unknown option '--bogus'\n(run `tenantry <command> --help` for usage)\n");
   });
 
   test.each(["dev", "staging", "prod"])("the example registry stacks/%s.tenants.yaml validates (exit 0)", async (env) => {

@@ -75,20 +75,22 @@ describe("runOffline", () => {
     expect(run.connectionMap.tenants["biz-one"]?.database).toBe("acme");
     expect(run.resources.find((r) => r.name === "project-us")).toMatchObject({ inputs: { name: "acme-qa-us" }, protect: false, retainOnDelete: true });
     const params = run.resources.filter((r) => r.type === "aws:ssm/parameter:Parameter");
-    expect(params.map((p) => p.inputs.name).sort()).toEqual(["/tenantry/acme/qa/map/index", "/tenantry/acme/qa/map/tenants/biz-one", "/tenantry/acme/qa/map/tenants/free-one"]);
-    const slice = JSON.parse(params.find((p) => p.name === "connection-map-tenant-biz-one")!.inputs.insecureValue as string);
-    expect(slice).toEqual({
+    // Two tenants: one shard (format 2), plus the index.
+    expect(params.map((p) => p.inputs.name).sort()).toEqual(["/tenantry/acme/qa/map/index", "/tenantry/acme/qa/map/shards/0"]);
+    const shard = JSON.parse(params.find((p) => p.name === "connection-map-shard-0")!.inputs.insecureValue as string);
+    expect(shard).toEqual({
       version: 1,
       environment: "qa",
-      tenantId: "biz-one",
-      tenant: run.connectionMap.tenants["biz-one"],
-      clusters: { "shared:qa-us-1": run.connectionMap.clusters["shared:qa-us-1"] },
-      credentials: { "bridge:biz-one": run.connectionMap.credentials["bridge:biz-one"] },
+      shard: 0,
+      tenants: run.connectionMap.tenants,
+      clusters: run.connectionMap.clusters,
+      credentials: run.connectionMap.credentials,
     });
-    expect(params.map((p) => [p.inputs.region, p.inputs.tier ?? "default"]).sort()).toEqual([
+    const index = JSON.parse(params.find((p) => p.name === "connection-map-index")!.inputs.insecureValue as string);
+    expect(index.publication).toEqual({ format: 2, shards: 1, hash: "fnv1a32" });
+    expect(params.map((p) => [p.inputs.region, p.inputs.tier]).sort()).toEqual([
       ["eu-west-1", "Standard"],
       ["eu-west-1", "Standard"],
-      ["eu-west-1", "default"],
     ]);
   });
 

@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { assembleConnectionMap, srvHostOf, SrvHostError } from "../../src/connection-map/build";
 import { DEFAULT_SETTINGS, OFFLINE_SETTINGS, resolveSettings, SettingsError } from "../../src/program/config";
 import { planLayout, ProgramLayoutError, routeKeys } from "../../src/program/layout";
-import { indexOf, STANDARD_TIER_MAX, tenantSlice, tierFor } from "../../src/program/map-publication";
+import { ADVANCED_TIER_MAX, publishedIndex, publishedShards, STANDARD_TIER_MAX, tierFor } from "../../src/connection-map/publication";
 import type { RegistryInput } from "../../src/registry/schema";
 import { BASE, input, withTenants } from "./fixtures";
 
@@ -171,16 +171,18 @@ describe("connection map assembly", () => {
       partition: { tenantField: "tenant_id", tenantValue: "b", userField: "user_id" },
       target: { stage: "silo", cluster: "silo:b", credential: "silo:b", database: "app", collections: { orders: "orders", profiles: "profiles" } },
     });
-    const slice = tenantSlice(map, "b");
-    expect(Object.keys((slice as { clusters: object }).clusters)).toEqual(["shared:eu-1", "silo:b"]);
-    expect(Object.keys((slice as { credentials: object }).credentials)).toEqual(["bridge:b", "silo:b"]);
-    expect(indexOf(map)).toEqual({
+    // One shard holds both tenants, with every cluster and credential either routes to (b's target too).
+    const [shard] = publishedShards(map, 1);
+    expect(Object.keys(shard?.clusters ?? {}).sort()).toEqual(["shared:eu-1", "silo:b"]);
+    expect(Object.keys(shard?.credentials ?? {}).sort()).toEqual(["bridge:b", "shared:eu-1", "silo:b"]);
+    expect(publishedIndex(map, 1)).toEqual({
       version: 1,
       environment: "test",
       collections: map.collections,
       control: map.control,
       clusters: { "shared:eu-1": map.clusters["shared:eu-1"] },
       credentials: { "shared:eu-1": map.credentials["shared:eu-1"] },
+      publication: { format: 2, shards: 1, hash: "fnv1a32" },
     });
   });
 
@@ -226,6 +228,8 @@ describe("settings and SSM tiers", () => {
   test.each([
     [STANDARD_TIER_MAX, "Standard"],
     [STANDARD_TIER_MAX + 1, "Advanced"],
+    [ADVANCED_TIER_MAX, "Advanced"],
+    [ADVANCED_TIER_MAX + 1, undefined],
   ])("%i characters → %s", (n, tier) => {
     expect(tierFor("x".repeat(n))).toBe(tier);
   });

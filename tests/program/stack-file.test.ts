@@ -13,7 +13,8 @@ const STACKS = join(__dirname, "../../stacks");
 
 function stackDir(config: string): string {
   const dir = mkdtempSync(join(tmpdir(), "tenantry-stack-"));
-  writeFileSync(join(dir, "Pulumi.qa.yaml"), `config:\n${config}`);
+  // atlasOrgId is required (as under pulumi up); the default placeholder keeps the expected settings simple.
+  writeFileSync(join(dir, "Pulumi.qa.yaml"), `config:\n  tenantry:atlasOrgId: "000000000000000000000000"\n${config}`);
   return dir;
 }
 
@@ -76,7 +77,7 @@ describe("tenantry plan uses the stack file", () => {
     const dir = mkdtempSync(join(tmpdir(), "tenantry-plan-stack-"));
     mkdirSync(join(dir, "stacks"));
     copyFileSync(join(STACKS, "dev.tenants.yaml"), join(dir, "stacks", "dev.tenants.yaml"));
-    if (stack !== undefined) writeFileSync(join(dir, "stacks", "Pulumi.dev.yaml"), stack);
+    if (stack !== undefined) writeFileSync(join(dir, "stacks", "Pulumi.dev.yaml"), stack.replace("config:\n", 'config:\n  tenantry:atlasOrgId: "000000000000000000000000"\n'));
     return dir;
   }
 
@@ -101,4 +102,27 @@ describe("tenantry plan uses the stack file", () => {
     expect(code).toBe(1);
     expect(err).toContain("tenantry:protect must be true or false");
   });
+
+  test("a stack file without tenantry:atlasOrgId is refused, as pulumi up refuses it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tenantry-plan-stack-"));
+    mkdirSync(join(dir, "stacks"));
+    copyFileSync(join(STACKS, "dev.tenants.yaml"), join(dir, "stacks", "dev.tenants.yaml"));
+    writeFileSync(join(dir, "stacks", "Pulumi.dev.yaml"), "config:\n  tenantry:protect: false\n");
+    const { code, err } = await planJson(dir);
+    expect(code).toBe(1);
+    expect(err).toContain("Pulumi.dev.yaml: tenantry:atlasOrgId is required (pulumi up refuses the stack without it)");
+  });
+
+  test("a FedRAMP tenant with tenantry:atlasGovOrgId missing fails the plan, naming the stack file and the key", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tenantry-plan-gov-"));
+    mkdirSync(join(dir, "stacks"));
+    copyFileSync(join(STACKS, "prod.tenants.yaml"), join(dir, "stacks", "prod.tenants.yaml"));
+    writeFileSync(join(dir, "stacks", "Pulumi.prod.yaml"), 'config:\n  tenantry:atlasOrgId: "000000000000000000000000"\n');
+    const io = memoryIo(dir);
+    expect(await runCli(["plan", "--env", "prod", "--json"], io)).toBe(1);
+    expect(io.out).toEqual([]);
+    expect(io.err.join("")).toBe(
+      `tenantry plan: the stack settings cannot be used; nothing planned:\n  ${join(dir, "stacks", "Pulumi.prod.yaml")}: tenant [federal-permits] is provisioned through Atlas for Government: set tenantry:atlasGovOrgId\n`,
+    );
+  }, 120_000);
 });

@@ -152,6 +152,13 @@ const cases: [string, Sections, string[]][] = [
     [
       "r.yaml:23:26  backupPolicies.std.weekly.keepWeeks  backup policy [std]: weekly keeps 2 weeks (14 days), less than daily's 30 days; a less frequent item must keep at least as long as a more frequent one",
     ]],
+  // Atlas's own default policy: monthly 12 months and yearly 1 year are equal retention (12 months = 1 year).
+  ["Atlas's default monthly 12 months + yearly 1 year", { backupPolicies: "backupPolicies:\n  std:\n    daily: { keepDays: 7 }\n    monthly: { keepMonths: 12 }\n    yearly: { keepYears: 1 }\n" }, []],
+  ["monthly 84 months + yearly 7 years", { backupPolicies: "backupPolicies:\n  std:\n    daily: { keepDays: 7 }\n    monthly: { keepMonths: 84 }\n    yearly: { keepYears: 7 }\n" }, []],
+  ["yearly keeps less than monthly, in months", { backupPolicies: "backupPolicies:\n  std:\n    daily: { keepDays: 7 }\n    monthly: { keepMonths: 13 }\n    yearly: { keepYears: 1 }\n" },
+    [
+      "r.yaml:24:26  backupPolicies.std.yearly.keepYears  backup policy [std]: yearly keeps 1 years (12 months), less than monthly's 13 months; a less frequent item must keep at least as long as a more frequent one",
+    ]],
   ["point-in-time without hourly", { backupPolicies: "backupPolicies:\n  std:\n    daily: { keepDays: 30 }\n    pointInTimeDays: 2\n" },
     [
       "r.yaml:23:22  backupPolicies.std.pointInTimeDays  backup policy [std]: pointInTimeDays needs an hourly item; the restore window lies within hourly retention",

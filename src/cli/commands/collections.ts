@@ -16,8 +16,7 @@ import { formatProblem, RegistryInvalidError } from "../../registry/problems";
 import { awsSecretsManagerCredentials } from "../../resolver/credentials";
 import { mongoConnector } from "../../resolver/mongo-connector";
 import { EXIT, type Io } from "../io";
-import { registryFileFor, shown } from "./validate";
-import type { RegisterCommand } from "./index";
+import { type RegisterCommand, registryFileFor, shown } from "../shared";
 
 export const COLLECTIONS_ACTIONS = ["apply", "check"] as const;
 

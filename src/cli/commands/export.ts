@@ -4,8 +4,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { exportTenant } from "../../mover/export";
 import { EXIT, type Io } from "../io";
-import type { RegisterCommand } from "./index";
-import { type DataCommandDeps, type DataCommandOptions, dataOptions, intOption, openDataEndpoints, runDataCommand } from "./move";
+import { type DataCommandDeps, type DataCommandOptions, dataOptions, intOption, openDataEndpoints, printJson, type RegisterCommand, runDataCommand } from "../shared";
 
 export interface ExportCommandOptions extends DataCommandOptions {
   out: string;
@@ -18,6 +17,17 @@ export async function exportCommand(tenantId: string, opts: ExportCommandOptions
     try {
       const dir = resolve(io.cwd, opts.out);
       const manifest = await exportTenant({ map, tenantId, dir, connect: (e) => session.clients.connect(e), batchSize, now: deps.now });
+      if (opts.json) {
+        printJson(io, {
+          version: 1,
+          tenantId,
+          dir,
+          source: manifest.source,
+          createdAt: manifest.createdAt,
+          collections: Object.entries(manifest.collections).map(([name, c]) => ({ name, count: c.count, hash: c.hash })),
+        });
+        return EXIT.ok;
+      }
       for (const [logical, c] of Object.entries(manifest.collections)) io.stdout(`${logical}: ${c.count} documents  ${c.hash.slice(0, 16)}…\n`);
       io.stdout(`exported tenant [${tenantId}] from ${manifest.source.stage} ${manifest.source.cluster} to ${opts.out}\n`);
       return EXIT.ok;

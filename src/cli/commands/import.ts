@@ -4,8 +4,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { importTenant } from "../../mover/import";
 import { EXIT, type Io } from "../io";
-import type { RegisterCommand } from "./index";
-import { type DataCommandDeps, type DataCommandOptions, dataOptions, intOption, openDataEndpoints, runDataCommand } from "./move";
+import { type DataCommandDeps, type DataCommandOptions, dataOptions, intOption, openDataEndpoints, printJson, type RegisterCommand, runDataCommand } from "../shared";
 
 export interface ImportCommandOptions extends DataCommandOptions {
   in: string;
@@ -19,6 +18,17 @@ export async function importCommand(tenantId: string, opts: ImportCommandOptions
     try {
       const dir = resolve(io.cwd, opts.in);
       const result = await importTenant({ map, tenantId, dir, connect: (e) => session.clients.connect(e), batchSize, replace: opts.replace === true });
+      if (opts.json) {
+        printJson(io, {
+          version: 1,
+          tenantId,
+          dir,
+          exportedAt: result.manifest.createdAt,
+          replace: opts.replace === true,
+          collections: Object.entries(result.collections).map(([name, c]) => ({ name, upserted: c.upserted, deleted: c.deleted, count: c.verified.count, hash: c.verified.hash })),
+        });
+        return EXIT.ok;
+      }
       for (const [logical, c] of Object.entries(result.collections)) {
         io.stdout(`${logical}: ${c.upserted} upserted, ${c.deleted} deleted, verified ${c.verified.count} documents ${c.verified.hash.slice(0, 16)}…\n`);
       }

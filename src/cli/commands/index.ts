@@ -1,6 +1,5 @@
 // Every CLI command, each registered by its own module.
-import type { Command } from "commander";
-import type { Io } from "../io";
+import type { RegisterCommand } from "../shared";
 import { registerAdmin } from "./admin";
 import { registerAudit } from "./audit";
 import { registerCollections } from "./collections";
@@ -16,9 +15,6 @@ import { registerStacks } from "./stacks";
 import { registerTriggers } from "./triggers";
 import { registerUp } from "./up";
 import { registerValidate } from "./validate";
-
-/** Adds one command to the program; the action reports its exit code through `setExit`. */
-export type RegisterCommand = (program: Command, io: Io, setExit: (code: number) => void) => void;
 
 export const commands: RegisterCommand[] = [
   registerValidate,

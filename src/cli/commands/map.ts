@@ -8,8 +8,7 @@ import type { StackWorkspace } from "../../orchestration/workspace";
 import { mapFromFacts, type MapFacts } from "../../program/stacks/merge";
 import { STACK_OUTPUTS } from "../../program/stacks/program";
 import { OFFLINE_SETTINGS } from "../../program/settings";
-import { registryFileFor } from "./validate";
-import type { RegisterCommand } from "./index";
+import { type RegisterCommand, registryFileFor } from "../shared";
 
 /** Prints the map (JSON) on stdout; 0 complete, 1 a stack has not reported yet (the map is not printed), 2 usage. */
 export async function mapCommand(opts: { env?: string | undefined }, io: Io, deps: { workspace?: (projectDir: string) => StackWorkspace } = {}): Promise<number> {

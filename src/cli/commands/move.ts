@@ -2,29 +2,25 @@
 // cleanup, finish, status) over the library in src/mover; prints progress and maps typed errors to exit codes.
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import type { Connector } from "../../backend/types";
-import type { ConnectionMap } from "../../connection-map/schema";
-import type { CredentialsProvider } from "../../mover/connect";
-import { MoverError, VerificationFailedError } from "../../mover/errors";
 import { DEFAULT_FREEZE_BOUND_MS, Mover } from "../../mover/move";
-import { type EndpointSession, MapFileError, type Session, loadMapFile, openEndpoints, openSession } from "../../mover/session";
 import type { JournalEntry, MoveRecord } from "../../mover/state";
 import { loadRegistryFile } from "../../registry/load";
 import { declarationsOf } from "../../collections";
 import { EXIT, type Io } from "../io";
-import type { RegisterCommand } from "./index";
+import {
+  type DataCommandDeps,
+  type DataCommandOptions,
+  dataOptions,
+  FlagError,
+  intOption,
+  openDataSession,
+  printJson,
+  type RegisterCommand,
+  runDataCommand,
+} from "../shared";
 
 export const MOVE_ACTIONS = ["start", "resume", "verify", "cutover", "rollback", "cleanup", "finish", "status"] as const;
 export type MoveAction = (typeof MOVE_ACTIONS)[number];
-
-/** Options every data command (move, export, import) shares. */
-export interface DataCommandOptions {
-  map: string;
-  /** One server for every cluster (local use); else TENANTRY_MONGODB_URI; else the map's clusters. Never printed. */
-  uri?: string | undefined;
-  controlCluster?: string | undefined;
-  batchSize?: string | undefined;
-}
 
 export interface MoveCommandOptions extends DataCommandOptions {
   retention?: string | undefined;
@@ -35,63 +31,6 @@ export interface MoveCommandOptions extends DataCommandOptions {
   registry?: string | undefined;
   /** start/resume: continue through cut-over once verified. */
   cutover?: boolean | undefined;
-}
-
-/** Seams for tests: a connector (the memory backend) and clock. */
-export interface DataCommandDeps {
-  connector?: Connector;
-  credentials?: CredentialsProvider;
-  now?: () => Date;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-class Usage extends Error {}
-
-/** A positive integer option, or a usage error naming the flag. */
-export function intOption(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1 && flag !== "--freeze-wait-ms") throw new Usage(`${flag} must be a positive integer, got ${JSON.stringify(value)}`);
-  return Number(value);
-}
-
-/** Loads the map and opens the tenant's endpoints only (export, import: no control location); the caller closes them. */
-export async function openDataEndpoints(opts: DataCommandOptions, tenantId: string, io: Io, deps: DataCommandDeps): Promise<{ map: ConnectionMap; session: EndpointSession }> {
-  const map = await loadMapFile(resolve(io.cwd, opts.map));
-  const uri = opts.uri ?? io.env.TENANTRY_MONGODB_URI;
-  return { map, session: openEndpoints({ map, tenantId, uri, connector: deps.connector, credentials: deps.credentials }) };
-}
-
-/** Loads the map and opens a session; the caller closes it. */
-export async function openDataSession(opts: DataCommandOptions, tenantId: string, io: Io, deps: DataCommandDeps): Promise<{ map: ConnectionMap; session: Session }> {
-  const map = await loadMapFile(resolve(io.cwd, opts.map));
-  const uri = opts.uri ?? io.env.TENANTRY_MONGODB_URI;
-  const session = await openSession({ map, tenantId, uri, controlCluster: opts.controlCluster, connector: deps.connector, credentials: deps.credentials });
-  return { map, session };
-}
-
-/**
- * Runs a data command body and maps failures: usage (bad flag values, unreadable map file) → 2; mover errors and
- * database errors → 1 with one line, never a stack trace and never the URI.
- */
-export async function runDataCommand(name: string, io: Io, body: () => Promise<number>): Promise<number> {
-  try {
-    return await body();
-  } catch (error) {
-    if (error instanceof Usage || (error instanceof MapFileError && error.reason === "cannot read the file")) {
-      io.stderr(`tenantry ${name}: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    if (error instanceof MoverError) {
-      io.stderr(`tenantry ${name}: ${error.message}\n`);
-      if (error instanceof VerificationFailedError) io.stderr("  nothing was cut over; inspect the target, then `tenantry move rollback` (or resume after repairing it)\n");
-      return EXIT.failed;
-    }
-    if (error instanceof Error) {
-      io.stderr(`tenantry ${name}: ${error.name}: ${error.message}\n`);
-      return EXIT.failed;
-    }
-    throw error;
-  }
 }
 
 function formatRecord(r: MoveRecord): string[] {
@@ -117,6 +56,30 @@ function formatEntry(e: JournalEntry): string {
   return `  ${e.at}  ${e.actor.padEnd(12)} ${e.step.padEnd(16)} ${detail}`;
 }
 
+/** The `move status --json` document (version 1: extend, never rename); null record when no move is recorded. */
+export function statusJson(tenantId: string, r: MoveRecord | undefined | null, entries: readonly JournalEntry[]) {
+  return {
+    version: 1,
+    tenantId,
+    move: r
+      ? {
+          moveId: r.moveId,
+          state: r.state,
+          source: { stage: r.source.route.stage, cluster: r.source.route.cluster, database: r.source.route.database },
+          target: { stage: r.target.route.stage, cluster: r.target.route.cluster, database: r.target.route.database },
+          collections: r.order.flatMap((logical) => {
+            const c = r.collections[logical];
+            return c ? [{ name: logical, copied: c.copied, batches: c.batches, done: c.done, verified: c.target ? { count: c.target.count, hash: c.target.hash } : null }] : [];
+          }),
+          cutoverAt: r.cutoverAt ?? null,
+          retentionDays: r.retentionDays,
+          lease: r.lease ? { owner: r.lease.owner, expiresAt: new Date(r.lease.expiresAt).toISOString() } : null,
+        }
+      : null,
+    journal: entries.map((e) => ({ at: e.at, actor: e.actor, step: e.step, detail: e.detail })),
+  };
+}
+
 const NEXT: Partial<Record<MoveRecord["state"], string>> = {
   verified: "next: tenantry move cutover (writes stay frozen until then)",
   cutover:
@@ -128,10 +91,10 @@ const NEXT: Partial<Record<MoveRecord["state"], string>> = {
 /** The command body; returns an exit code. */
 export async function move(action: string, tenantId: string, opts: MoveCommandOptions, io: Io, deps: DataCommandDeps = {}): Promise<number> {
   return runDataCommand("move", io, async () => {
-    if (!(MOVE_ACTIONS as readonly string[]).includes(action)) throw new Usage(`unknown action ${JSON.stringify(action)}: one of ${MOVE_ACTIONS.join(", ")}`);
+    if (!(MOVE_ACTIONS as readonly string[]).includes(action)) throw new FlagError(`unknown action ${JSON.stringify(action)}: one of ${MOVE_ACTIONS.join(", ")}`);
     const batchSize = intOption(opts.batchSize, "--batch-size");
     const retentionDays = intOption(opts.retention, "--retention");
-    const freezeBoundMs = intOption(opts.freezeWait, "--freeze-wait-ms");
+    const freezeBoundMs = intOption(opts.freezeWait, "--freeze-wait-ms", true);
     const collections = opts.registry === undefined ? undefined : declarationsOf(loadRegistryFile(resolve(io.cwd, opts.registry)).registry);
     const { map, session } = await openDataSession(opts, tenantId, io, deps);
     try {
@@ -154,6 +117,10 @@ export async function move(action: string, tenantId: string, opts: MoveCommandOp
       switch (action as MoveAction) {
         case "status": {
           const { record: r, entries } = await mover.status(tenantId);
+          if (opts.json) {
+            printJson(io, statusJson(tenantId, r, entries));
+            return EXIT.ok;
+          }
           if (!r) {
             io.stdout(`tenant [${tenantId}]: no move recorded\n`);
             return EXIT.ok;
@@ -191,15 +158,6 @@ export async function move(action: string, tenantId: string, opts: MoveCommandOp
       await session.close();
     }
   });
-}
-
-/** The flags move, export and import share. */
-export function dataOptions(cmd: Command): Command {
-  return cmd
-    .requiredOption("--map <file>", "connection map JSON (stack output, or `tenantry plan --json` output)")
-    .option("--uri <uri>", "connect every cluster of the map to this one server (local use; or TENANTRY_MONGODB_URI)")
-    .option("--control-cluster <key>", "move: cluster key holding the overrides and the move journal (default: the connection map's control location; export and import ignore it)")
-    .option("--batch-size <n>", "documents per batch (default 1000)");
 }
 
 export const registerMove: RegisterCommand = (program: Command, io: Io, setExit) => {

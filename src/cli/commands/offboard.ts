@@ -2,9 +2,7 @@
 import type { Command } from "commander";
 import type { Io } from "../io";
 import { offboardTenant } from "../../registry/edit";
-import { type EditDeps, editRegistry } from "./onboard";
-import { shown } from "./validate";
-import type { RegisterCommand } from "./index";
+import { type EditDeps, editRegistryCommand, type RegisterCommand, shown } from "../shared";
 
 export interface OffboardOptions {
   env?: string | undefined;
@@ -13,7 +11,7 @@ export interface OffboardOptions {
 
 /** Runs `tenantry offboard`; 0 marked, 1 unknown tenant / invalid result, 2 usage. */
 export function offboardCommand(tenantId: string, opts: OffboardOptions, io: Io, deps: EditDeps = {}): Promise<number> {
-  return editRegistry(
+  return editRegistryCommand(
     "offboard",
     tenantId,
     opts,

@@ -1,20 +1,10 @@
 // `tenantry onboard <id>`: adds a tenant to the registry file (comments and layout kept), validates, writes atomically, shows its plan.
-import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
-import { EXIT, type Io } from "../io";
-import { ProgramLayoutError } from "../../program/layout";
-import { SettingsError } from "../../program/settings";
-import type { LoadedRegistry } from "../../registry/load";
-import { formatProblem, RegistryInvalidError } from "../../registry/problems";
+import type { Io } from "../io";
 import { COMPLIANCE_FLAGS, STAGES, TIERS } from "../../registry/schema";
 import { RESIDENCY_ZONES } from "../../registry/zones";
-import { type EditResult, onboardTenant, RegistryEditError, TenantExistsError, UnknownTenantError } from "../../registry/edit";
-import { type OfflineRunner, planForTenant, planLoaded } from "../../plan/plan";
-import { renderText } from "../../plan/text";
-import { assertNoSecretText, SecretLeakError } from "../../plan/json";
-import { useColor, writeFileAtomic } from "./plan";
-import { registryFileFor, shown } from "./validate";
-import type { RegisterCommand } from "./index";
+import { onboardTenant } from "../../registry/edit";
+import { type EditDeps, editRegistryCommand, type RegisterCommand, shown } from "../shared";
 
 export interface OnboardOptions {
   tier: string;
@@ -29,85 +19,6 @@ export interface OnboardOptions {
   sharedCluster?: string | undefined;
   env?: string | undefined;
   registry?: string | undefined;
-}
-
-/** Injection points for tests. */
-export interface EditDeps {
-  runner?: OfflineRunner;
-}
-
-/**
- * The edit pipeline shared by onboard and offboard: resolve the file, edit the text, validate, plan in memory, and only
- * then write atomically — an invalid result or a failing plan leaves the file untouched. Returns an exit code.
- */
-export async function editRegistry(
-  command: "onboard" | "offboard",
-  tenantId: string,
-  where: { env?: string | undefined; registry?: string | undefined },
-  edit: (text: string, file: string) => EditResult,
-  io: Io,
-  deps: EditDeps,
-  done: (loaded: LoadedRegistry, file: string) => string,
-): Promise<number> {
-  const fail = (code: number, message: string) => {
-    io.stderr(`tenantry ${command}: ${message}\n`);
-    return code;
-  };
-  if (where.env !== undefined && where.registry !== undefined) return fail(EXIT.usage, "give either --env or --registry, not both");
-  const file = registryFileFor({ file: where.registry, env: where.env }, io);
-  if (typeof file !== "string") return fail(EXIT.usage, file.usage);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return fail(EXIT.usage, `registry file not found: ${shown(io, file)}`);
-  }
-
-  let result: EditResult;
-  try {
-    result = edit(text, file);
-  } catch (error) {
-    if (error instanceof TenantExistsError || error instanceof UnknownTenantError || error instanceof RegistryEditError) {
-      return fail(EXIT.failed, `${error.message}; ${shown(io, file)} left untouched`);
-    }
-    if (error instanceof RegistryInvalidError) {
-      io.stderr(`tenantry ${command}: the registry would be invalid after this change (${shown(io, file)} left untouched):\n`);
-      for (const p of error.problems) io.stderr(`  ${formatProblem({ ...p, ...(p.file === undefined ? {} : { file: shown(io, p.file) }) })}\n`);
-      return EXIT.failed;
-    }
-    throw error;
-  }
-
-  if (result.text === text) {
-    io.stdout(`tenant [${tenantId}] needs no change in ${shown(io, file)}; file left untouched\n`);
-    return EXIT.ok;
-  }
-
-  let planText: string;
-  try {
-    const plan = planForTenant(await planLoaded(result.loaded, deps.runner ? { runner: deps.runner } : {}), tenantId);
-    planText = renderText(plan, { color: useColor(io) });
-    assertNoSecretText(planText, plan.knownSecrets);
-  } catch (error) {
-    if (error instanceof RegistryInvalidError || error instanceof ProgramLayoutError) {
-      io.stderr(`tenantry ${command}: the program refuses the registry after this change (${shown(io, file)} left untouched):\n`);
-      for (const p of error.problems) io.stderr(`  ${formatProblem(p)}\n`);
-      return EXIT.failed;
-    }
-    if (error instanceof SettingsError) {
-      return fail(EXIT.failed, `the stack settings cannot be used (${shown(io, file)} left untouched):\n  ${error.problems.join("\n  ")}`);
-    }
-    if (error instanceof SecretLeakError) return fail(EXIT.failed, `${error.message}; this is a bug in Tenantry, please report it`);
-    throw error;
-  }
-
-  try {
-    writeFileAtomic(file, result.text);
-  } catch (error) {
-    return fail(EXIT.failed, `cannot write ${shown(io, file)}: ${(error as Error).message}`);
-  }
-  io.stdout(`${done(result.loaded, file)}\n\n${planText}`);
-  return EXIT.ok;
 }
 
 /** Runs `tenantry onboard`; 0 added, 1 exists / invalid result, 2 usage. */
@@ -128,7 +39,7 @@ export function onboardCommand(tenantId: string, opts: OnboardOptions, io: Io, d
     ...(compliance !== undefined && { compliance }),
     ...(opts.backupPolicy !== undefined && { backupPolicy: opts.backupPolicy }),
   };
-  return editRegistry(
+  return editRegistryCommand(
     "onboard",
     tenantId,
     opts,

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { EXIT, type Io } from "../io";
 import { registryJsonSchemaText } from "../../registry/json-schema";
-import type { RegisterCommand } from "./index";
+import type { RegisterCommand } from "../shared";
 
 export function printSchema(io: Io): number {
   io.stdout(registryJsonSchemaText());

@@ -13,8 +13,7 @@ import type { StackWorkspace } from "../../orchestration/workspace";
 import { stackFileFor, stackFileSource } from "../../program/stack-file";
 import { renderShardFile } from "../../program/stacks/shards";
 import { OFFLINE_SETTINGS } from "../../program/settings";
-import { registryFileFor, shown } from "./validate";
-import type { RegisterCommand } from "./index";
+import { type RegisterCommand, registryFileFor, shown } from "../shared";
 
 /** Runs one command line; resolves its exit code and stderr. */
 export type CommandRunner = (argv: readonly string[], cwd: string) => Promise<{ code: number; stderr: string }>;

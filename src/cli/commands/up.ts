@@ -8,8 +8,7 @@ import { describeStackError } from "../../orchestration/errors";
 import { formatResult, orchestrate } from "../../orchestration/orchestrate";
 import type { StackWorkspace } from "../../orchestration/workspace";
 import { renderShardFile } from "../../program/stacks/shards";
-import { registryFileFor, shown } from "./validate";
-import type { RegisterCommand } from "./index";
+import { type RegisterCommand, registryFileFor, shown } from "../shared";
 
 export interface UpOptions {
   env?: string | undefined;

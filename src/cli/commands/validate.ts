@@ -1,52 +1,44 @@
-// `tenantry validate [FILE] [--env ENV]`: checks a registry and prints every problem as FILE:LINE:COL  path  message.
-import { relative, resolve } from "node:path";
+// `tenantry validate [FILE] [--env ENV] [--json]`: checks a registry; every problem as FILE:LINE:COL  path  message on stderr.
 import type { Command } from "commander";
 import { EXIT, type Io } from "../io";
-import { loadRegistryFile, registryPathFor, RegistryNotFoundError } from "../../registry/load";
-import { formatProblem, type Problem, RegistryInvalidError } from "../../registry/problems";
-import type { RegisterCommand } from "./index";
+import { type LoadedRegistry, loadRegistryFile, RegistryNotFoundError } from "../../registry/load";
+import { type Problem, RegistryInvalidError } from "../../registry/problems";
+import { plural, printJson, printProblems, problemJson, type RegisterCommand, registryFileFor, shown, usage } from "../shared";
 
 export interface ValidateOptions {
   /** Registry file; mutually exclusive with `env`. */
   file?: string | undefined;
   /** Environment whose `stacks/<env>.tenants.yaml` is checked. @default "dev" */
   env?: string | undefined;
+  /** One JSON document on stdout instead of lines (shape in the README). */
+  json?: boolean | undefined;
 }
 
-export const ENV_PATTERN = /^[a-z][a-z0-9-]*$/;
-
-/** Which file a command reads: FILE, or stacks/<env>.tenants.yaml; a string is a usage error message. */
-export function registryFileFor(opts: ValidateOptions, io: Io): string | { usage: string } {
-  if (opts.file !== undefined && opts.env !== undefined) return { usage: "give either FILE or --env, not both" };
-  if (opts.file !== undefined) return resolve(io.cwd, opts.file);
-  const env = opts.env ?? "dev";
-  if (!ENV_PATTERN.test(env)) return { usage: `--env must be a lowercase environment name such as dev or prod, got ${JSON.stringify(env)}` };
-  return registryPathFor(env, io.cwd);
-}
-
-/** Path as the user sees it: relative to the working directory when inside it. */
-export function shown(io: Io, path: string): string {
-  const rel = relative(io.cwd, path);
-  return rel.startsWith("..") || rel === "" ? path : rel;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-
-export function printProblems(io: Io, problems: readonly Problem[]): void {
-  for (const p of problems) io.stdout(`${formatProblem({ ...p, ...(p.file === undefined ? {} : { file: shown(io, p.file) }) })}\n`);
+/** The `validate --json` document (version 1: extend, never rename). */
+function validateJson(io: Io, file: string, loaded: LoadedRegistry | undefined, problems: readonly Problem[]) {
+  const stages = { pool: 0, bridge: 0, silo: 0 };
+  for (const p of loaded?.placements ?? []) stages[p.current.stage] += 1;
+  return {
+    version: 1,
+    file: shown(io, file),
+    valid: loaded !== undefined,
+    tenants: loaded ? { total: loaded.placements.length, ...stages } : null,
+    errors: problems.filter((p) => p.severity === "error").length,
+    warnings: problems.filter((p) => p.severity === "warning").length,
+    problems: problems.map((p) => problemJson(io, p)),
+  };
 }
 
 /** Runs the check; returns 0 valid (warnings allowed), 1 invalid, 2 usage. */
 export function validate(opts: ValidateOptions, io: Io): number {
   const file = registryFileFor(opts, io);
-  if (typeof file !== "string") {
-    io.stderr(`tenantry validate: ${file.usage}\n`);
-    return EXIT.usage;
-  }
+  if (typeof file !== "string") return usage(io, "validate", file.usage);
   try {
     const loaded = loadRegistryFile(file);
+    if (opts.json) {
+      printJson(io, validateJson(io, file, loaded, loaded.warnings));
+      return EXIT.ok;
+    }
     printProblems(io, loaded.warnings);
     const stages = { pool: 0, bridge: 0, silo: 0 };
     for (const p of loaded.placements) stages[p.current.stage] += 1;
@@ -55,14 +47,15 @@ export function validate(opts: ValidateOptions, io: Io): number {
     );
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof RegistryNotFoundError) {
-      io.stderr(`tenantry validate: registry file not found: ${shown(io, error.file)}\n`);
-      return EXIT.usage;
-    }
+    if (error instanceof RegistryNotFoundError) return usage(io, "validate", `registry file not found: ${shown(io, error.file)}`);
     if (error instanceof RegistryInvalidError) {
+      if (opts.json) {
+        printJson(io, validateJson(io, file, undefined, error.problems));
+        return EXIT.failed;
+      }
       printProblems(io, error.problems);
       const errors = error.problems.filter((p) => p.severity === "error").length;
-      io.stdout(`${shown(io, file)}: invalid — ${plural(errors, "error")}, ${plural(error.problems.length - errors, "warning")}\n`);
+      io.stderr(`${shown(io, file)}: invalid — ${plural(errors, "error")}, ${plural(error.problems.length - errors, "warning")}\n`);
       return EXIT.failed;
     }
     throw error;
@@ -75,7 +68,8 @@ export const registerValidate: RegisterCommand = (program: Command, io: Io, setE
     .description("Check a tenant registry: schema, every rule, placement (exit 0 valid, 1 invalid, 2 usage)")
     .argument("[file]", "registry file (YAML or JSON)")
     .option("--env <env>", "check stacks/<env>.tenants.yaml (default dev)")
-    .action((file: string | undefined, options: { env?: string }) => {
-      setExit(validate({ file, env: options.env }, io));
+    .option("--json", "print the result as one JSON document on stdout (shape in the README)")
+    .action((file: string | undefined, options: { env?: string; json?: boolean }) => {
+      setExit(validate({ file, env: options.env, json: options.json }, io));
     });
 };

@@ -10,17 +10,26 @@ import { error, type RuleProblem, warning } from "./types";
 export const HOURLY_INTERVALS: readonly number[] = [1, 2, 4, 6, 8, 12];
 
 /**
- * Retention of each item in days, to compare items of different units. Conversion as Atlas counts retention
- * (REFERENCE §2.4: "monthly ≥ 31 days, 5 weeks or 1 month; yearly ≥ 1 year"): week = 7 days, month = 31 days,
- * year = 365 days.
+ * Retention of each item, to compare items of different units as Atlas does
+ * (https://www.mongodb.com/docs/atlas/backup/cloud-backup/snapshot-schedule/ — a monthly snapshot is kept at least
+ * 31 days, 5 weeks or 1 month, a yearly one at least 1 year): week = 7 days, month = 31 days against day and week
+ * items; months and years compare in months, 12 months = 1 year (Atlas's own default policy keeps monthly 12 months and
+ * yearly 1 year; 84 months and 7 years are equal, not shorter).
  */
-function itemsInDays(policy: BackupPolicy): { item: string; field: string; days: number; shown: string }[] {
-  const items: { item: string; field: string; days: number; shown: string }[] = [];
+type Item = { item: string; field: string; days: number; months?: number; shown: string };
+
+/** True when `a` keeps less than `b`: in months when both are month-based, else in days. */
+function keepsLess(a: Item, b: Item): boolean {
+  return a.months !== undefined && b.months !== undefined ? a.months < b.months : a.days < b.days;
+}
+
+function itemsInDays(policy: BackupPolicy): Item[] {
+  const items: Item[] = [];
   if (policy.hourly) items.push({ item: "hourly", field: "keepDays", days: policy.hourly.keepDays, shown: `${policy.hourly.keepDays} days` });
   if (policy.daily) items.push({ item: "daily", field: "keepDays", days: policy.daily.keepDays, shown: `${policy.daily.keepDays} days` });
   if (policy.weekly) items.push({ item: "weekly", field: "keepWeeks", days: policy.weekly.keepWeeks * 7, shown: `${policy.weekly.keepWeeks} weeks` });
-  if (policy.monthly) items.push({ item: "monthly", field: "keepMonths", days: policy.monthly.keepMonths * 31, shown: `${policy.monthly.keepMonths} months` });
-  if (policy.yearly) items.push({ item: "yearly", field: "keepYears", days: policy.yearly.keepYears * 365, shown: `${policy.yearly.keepYears} years` });
+  if (policy.monthly) items.push({ item: "monthly", field: "keepMonths", days: policy.monthly.keepMonths * 31, months: policy.monthly.keepMonths, shown: `${policy.monthly.keepMonths} months` });
+  if (policy.yearly) items.push({ item: "yearly", field: "keepYears", days: policy.yearly.keepYears * 372, months: policy.yearly.keepYears * 12, shown: `${policy.yearly.keepYears} years` });
   return items;
 }
 
@@ -70,10 +79,11 @@ function policyRules(name: string, policy: BackupPolicy, users: readonly PolicyU
   // A less frequent item must keep at least as long as every more frequent one (REFERENCE §2.4).
   const items = itemsInDays(policy);
   items.forEach((item, k) => {
-    const longer = items.slice(0, k).reduce<(typeof items)[number] | undefined>((a, b) => (a === undefined || b.days > a.days ? b : a), undefined);
-    if (longer !== undefined && item.days < longer.days) {
+    const longer = items.slice(0, k).reduce<Item | undefined>((a, b) => (a === undefined || keepsLess(a, b) ? b : a), undefined);
+    if (longer !== undefined && keepsLess(item, longer)) {
+      const unit = item.months !== undefined && longer.months !== undefined ? `${item.months} months` : `${item.days} days`;
       problems.push(
-        error(at(item.item, item.field), `${who}: ${item.item} keeps ${item.shown} (${item.days} days), less than ${longer.item}'s ${longer.shown}; a less frequent item must keep at least as long as a more frequent one`),
+        error(at(item.item, item.field), `${who}: ${item.item} keeps ${item.shown} (${unit}), less than ${longer.item}'s ${longer.shown}; a less frequent item must keep at least as long as a more frequent one`),
       );
     }
   });
