@@ -112,25 +112,29 @@ export async function tenantSnapshot(backend: TestBackend, stage: Stage): Promis
 export interface Harness {
   backend: TestBackend;
   map: ConnectionMap;
+  /** The resolvers' view of the control collection. */
   control: ControlStore;
   clients: EndpointClients;
   sleeps: number[];
   clock: { now: Date };
-  /** The `tenantry_moves` collection. */
-  journal: BackendCollection;
+  /** The control collection (the map's `control` location): the moves' state documents. */
+  store: BackendCollection;
+  /** Earlier moves' state documents. */
+  history: BackendCollection;
   mover(extra?: Partial<MoverOptions>): Mover;
   close(): Promise<void>;
 }
 
-/** A mover wired to a backend: journal and control store in `tenantry` on the shared cluster, a fake clock and sleep. */
+/** A mover wired to a backend: state documents at the map's control location, a fake clock and sleep. */
 export async function harness(backend: TestBackend, from: Stage, to: Stage): Promise<Harness> {
   const map = makeMap(backend, from, to);
   const clients = endpointClients(backend.connector);
   const controlEndpoint = { route: route(backend, "pool"), cluster: map.clusters[SHARED]!, credentialRef: map.credentials[SHARED]! };
   const controlClient = await clients.connect(controlEndpoint);
-  const controlDb = controlClient.db(backend.database("tenantry"));
-  const control = collectionControlStore(controlDb.collection("tenantry_control"));
-  const journal = controlDb.collection("tenantry_moves");
+  const controlDb = controlClient.db(map.control!.database);
+  const store = controlDb.collection(map.control!.collection);
+  const history = controlDb.collection("tenantry_moves");
+  const control = collectionControlStore(store);
   const sleeps: number[] = [];
   const clock = { now: new Date("2026-11-28T12:00:00Z") };
   const sleep = (ms: number) => {
@@ -146,13 +150,14 @@ export async function harness(backend: TestBackend, from: Stage, to: Stage): Pro
     clients,
     sleeps,
     clock,
-    journal,
+    store,
+    history,
     mover: (extra = {}) =>
       new Mover({
         map,
         connect: (e) => clients.connect(e),
-        control,
-        journal,
+        store,
+        history,
         actor: "tester",
         owner: `tester-${++n}`,
         batchSize: 500,
