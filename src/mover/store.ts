@@ -80,7 +80,7 @@ export class MoveStore {
     const full: MoveRecord = { ...record, revision, epoch, lease: this.lease(epoch, at), updatedAt: at.toISOString(), log: [entry] };
     if (previous === null) {
       try {
-        await this.collection.insertOne(full as unknown as Document);
+        await this.collection.insertOne(full);
       } catch (error) {
         if (isDuplicateKey(error)) throw new MoveLockedError(record.tenantId, undefined, undefined, `tenant [${record.tenantId}]: another mover declared a move at the same time`);
         throw error;
@@ -88,13 +88,13 @@ export class MoveStore {
     } else {
       if (this.history) {
         try {
-          await this.history.insertOne({ ...previous, _id: previous.moveId } as unknown as Document);
+          await this.history.insertOne({ ...previous, _id: previous.moveId });
         } catch (error) {
           // Archived by an earlier attempt of this start: the same document.
           if (!isDuplicateKey(error)) throw error;
         }
       }
-      const res = await this.collection.replaceOne({ _id: previous._id as never, revision: previous.revision }, full as unknown as Document);
+      const res = await this.collection.replaceOne({ _id: previous._id as never, revision: previous.revision }, full);
       if (res.matchedCount !== 1) throw new MoveLockedError(record.tenantId, undefined, undefined, `tenant [${record.tenantId}]: the move document changed while starting (another mover)`);
     }
     return new Fence(this, this.collection, full, at.getTime());

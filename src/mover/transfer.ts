@@ -1,5 +1,5 @@
 // Tenant-filtered data transfer primitives: batched copy by _id order, content hashing, index creation, pruning.
-import { BSON, type AnyBulkWriteOperation, type Document, type Filter, type IndexSpecification } from "mongodb";
+import { BSON, type AnyBulkWriteOperation, type Document, type IndexSpecification } from "mongodb";
 import type { BackendCollection } from "../backend/types";
 import type { IndexSpec } from "../registry/schema";
 import { TENANT_FIELD } from "../naming";
