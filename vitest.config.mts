@@ -7,5 +7,7 @@ export default defineConfig({
     environment: "node",
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // The second reporter sums up the real-server twins and every skip with the server's own reason.
+    reporters: ["default", "./tests/support/skip-reporter.mts"],
   },
 });

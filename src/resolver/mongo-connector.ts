@@ -11,6 +11,13 @@ export interface MongoConnectorOptions {
    * It must not carry credentials: they are passed as `auth` options, never inside a URI that could be logged.
    */
   uri?: (target: ConnectTarget) => string;
+  /**
+   * Whether the resolver resolves credentials (its `credentials` provider) and passes them as `auth`. With `uri` set
+   * they used to be dropped silently, so a local server with access control could not be reached with
+   * `envCredentials()` or `staticCredentials()`; set this to `true` for that.
+   * @default true without `uri` (Atlas always needs credentials), false with `uri`
+   */
+  authenticate?: boolean;
   /** Extra driver options (pool sizes, timeouts, TLS); Tenantry's own settings win on conflict. */
   clientOptions?: MongoClientOptions;
 }
@@ -31,18 +38,19 @@ export class MissingCredentialsError extends Error {
  * `retryWrites` and `w: majority` are always on (a retried write after a failover must not be lost or duplicated).
  */
 export function mongoConnector(options: MongoConnectorOptions = {}): Connector {
+  const authenticate = options.authenticate ?? options.uri === undefined;
   return {
-    needsCredentials: options.uri === undefined,
+    needsCredentials: authenticate,
     async connect(target: ConnectTarget): Promise<BackendClient> {
       const uri = options.uri ? options.uri(target) : `mongodb+srv://${target.cluster.srvHost}/`;
-      if (!options.uri && !target.credentials) throw new MissingCredentialsError(target.credentialKey);
+      if (authenticate && !target.credentials) throw new MissingCredentialsError(target.credentialKey);
       const clientOptions: MongoClientOptions = {
         ...options.clientOptions,
         appName: options.appName ?? "tenantry",
         retryWrites: true,
         writeConcern: { w: "majority" },
       };
-      if (target.credentials) clientOptions.auth = { username: target.credentials.username, password: target.credentials.password };
+      if (authenticate && target.credentials) clientOptions.auth = { username: target.credentials.username, password: target.credentials.password };
       const client = new MongoClient(uri, clientOptions);
       await client.connect();
       return client;

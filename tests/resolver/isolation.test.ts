@@ -7,6 +7,10 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { CrossTenantWriteError, IsolationViolationError, UNSCOPABLE_METHODS } from "../../src/resolver";
 import { MemoryBackendUnsupportedError } from "../../src/testing";
 import { backendCases } from "../support/backends";
+import { serverSkips } from "../support/server";
+import { wireCapture } from "../support/wire";
+import type { WireCapture } from "../support/wire";
+import { wireViolations } from "../support/wire-checks";
 import { makePair, onlyTenant } from "./harness";
 import type { Pair } from "./harness";
 
@@ -155,6 +159,11 @@ const METHODS: Record<string, MethodCase> = {
     },
     cross: async (p) => {
       expect(await users(p).aggregate([{ $match: { tenant_id: p.ids.b } }]).toArray()).toEqual([]);
+      // Our refusals first: they never reach the server, so they hold on any server.
+      await expect(users(p).aggregate([{ $out: "stolen" }]).toArray()).rejects.toMatchObject({ reason: "forbidden-stage" });
+      await expect(users(p).aggregate([{ $lookup: { from: "secrets", localField: "a", foreignField: "b", as: "x" } }]).toArray()).rejects.toMatchObject({
+        name: "UndeclaredCollectionError",
+      });
       const self = await users(p).aggregate([{ $lookup: { from: "users", localField: "email", foreignField: "email", as: "twins" } }]).toArray();
       for (const d of self) expectOnlyA(p, d.twins as Document[]);
       const union = await users(p).aggregate([{ $unionWith: "users" }]).toArray();
@@ -172,10 +181,6 @@ const METHODS: Record<string, MethodCase> = {
       for (const d of sub) for (const g of d.g as Document[]) expect(g.tenant_id).toBe(p.ids.a);
       const facet = await users(p).aggregate([{ $facet: { all: [{ $count: "n" }] } }]).toArray();
       expect(facet).toEqual([{ all: [{ n: 2 }] }]);
-      await expect(users(p).aggregate([{ $out: "stolen" }]).toArray()).rejects.toMatchObject({ reason: "forbidden-stage" });
-      await expect(users(p).aggregate([{ $lookup: { from: "secrets", localField: "a", foreignField: "b", as: "x" } }]).toArray()).rejects.toMatchObject({
-        name: "UndeclaredCollectionError",
-      });
     },
   },
   findOneAndUpdate: {
@@ -242,8 +247,23 @@ const METHODS: Record<string, MethodCase> = {
   watch: {
     own: async (p) => {
       const stream = users(p).watch([{ $match: { operationType: "insert" } }]);
-      if (p.backend.kind === "memory") await expect(stream.next()).rejects.toBeInstanceOf(MemoryBackendUnsupportedError);
-      await stream.close();
+      try {
+        if (p.backend.kind === "memory") {
+          await expect(stream.next()).rejects.toBeInstanceOf(MemoryBackendUnsupportedError);
+          return;
+        }
+        // The stream opens on the first next(); insert until an event arrives (the first insert may precede the open).
+        let event: Document | null | undefined;
+        const next = stream.next().then((e) => (event = e as Document | null));
+        for (let i = 0; i < 50 && event === undefined; i++) {
+          await Promise.race([next, new Promise((r) => setTimeout(r, 100))]);
+          if (event === undefined) await users(p).insertOne({ email: `watch${i}@x` });
+        }
+        await next;
+        expect(event).toMatchObject({ operationType: "insert", fullDocument: { tenant_id: p.ids.a } });
+      } finally {
+        await stream.close();
+      }
     },
     cross: async (p) => {
       // The scoping of the change stream pipeline itself is asserted exactly in guards.test.ts; here: refused stages.
@@ -258,35 +278,50 @@ for (const backendCase of backendCases) {
     for (const stage of ["pool", "bridge", "silo"] as const) {
       describe(`${stage} tenants`, () => {
         let p: Pair;
+        let wire: WireCapture;
         beforeEach(async () => {
           p = await makePair(backendCase.make(), stage);
+          wire = wireCapture(p.backend); // after seeding: from here on, only A's operations are sent
         });
         afterEach(async () => {
+          wire.stop();
           await p.close();
         });
+        /** What went on the wire for A: the tenant condition on top of every filter and pipeline, A's tag on every write. */
+        const expectWireScopedToA = () => expect(wireViolations(wire.commands(), { tenant_id: p.ids.a })).toEqual([]);
 
         describe.each(Object.keys(METHODS))("%s", (method) => {
           const row = METHODS[method] as MethodCase;
-          test("A can do this to its own data", async () => {
-            const bBefore = onlyTenant(await p.rawB(), p.ids.b);
-            await row.own(p);
-            expect(onlyTenant(await p.rawB(), p.ids.b)).toEqual(bBefore);
-          });
-          test("A cannot reach B's data", async () => {
-            const bBefore = onlyTenant(await p.rawB(), p.ids.b);
-            await row.cross(p);
-            const bAfter = onlyTenant(await p.rawB(), p.ids.b);
-            expect(bAfter).toEqual(bBefore);
-            expect(idsOf(bAfter)).toEqual(idsOf(p.seeded.b));
-            // Nothing untagged or foreign-tagged landed in A's physical collection either.
-            for (const d of await p.rawA()) expect([p.ids.a, p.ids.b]).toContain(d.tenant_id);
-          });
+          test(
+            "A can do this to its own data",
+            serverSkips(async () => {
+              const bBefore = onlyTenant(await p.rawB(), p.ids.b);
+              await row.own(p);
+              expect(onlyTenant(await p.rawB(), p.ids.b)).toEqual(bBefore);
+              expect(wire.commands().length).toBeGreaterThan(0);
+              expectWireScopedToA();
+            }),
+          );
+          test(
+            "A cannot reach B's data",
+            serverSkips(async () => {
+              const bBefore = onlyTenant(await p.rawB(), p.ids.b);
+              await row.cross(p);
+              const bAfter = onlyTenant(await p.rawB(), p.ids.b);
+              expect(bAfter).toEqual(bBefore);
+              expect(idsOf(bAfter)).toEqual(idsOf(p.seeded.b));
+              // Nothing untagged or foreign-tagged landed in A's physical collection either.
+              for (const d of await p.rawA()) expect([p.ids.a, p.ids.b]).toContain(d.tenant_id);
+              expectWireScopedToA();
+            }),
+          );
         });
 
         test.each(Object.keys(UNSCOPABLE_METHODS))("%s is refused as unscopable", (method) => {
           const fn = (p.a as unknown as Record<string, () => unknown>)[method] as () => unknown;
           expect(() => fn.call(p.a)).toThrow(IsolationViolationError);
           expect(() => fn.call(p.a)).toThrow(expect.objectContaining({ reason: "unscopable-operation" }) as Error);
+          expect(wire.commands()).toEqual([]);
         });
       });
     }

@@ -6,6 +6,8 @@ import type { Connector } from "../../src/backend/types";
 import { mongoConnector } from "../../src/resolver/mongo-connector";
 import { memoryConnector } from "../../src/testing";
 import type { MemoryConnector } from "../../src/testing";
+import { monitoredConnector, recordingConnector, wireTap } from "./wire";
+import type { WireTap } from "./wire";
 
 /** The real server's URI, when the environment provides one. */
 export const MONGODB_URI: string | undefined = process.env.MONGODB_URI;
@@ -15,6 +17,8 @@ export interface TestBackend {
   readonly kind: "memory" | "mongodb";
   /** Pass this to `createResolver` (or the mover). */
   readonly connector: Connector;
+  /** The commands sent through `connector`, for `wireCapture(backend)` (tests/support/wire.ts). */
+  readonly wire: WireTap;
   /**
    * A database name unique to this backend instance, so parallel runs against one real server never share data.
    * Build the test map with it. On the memory backend it is `base` unchanged.
@@ -31,9 +35,11 @@ export interface TestBackend {
 /** The memory backend, with its `MemoryConnector` for fault injection and client counting. */
 export function memoryTestBackend(): TestBackend & { memory: MemoryConnector } {
   const memory = memoryConnector();
+  const tap = wireTap();
   return {
     kind: "memory",
-    connector: memory,
+    connector: recordingConnector(memory, tap),
+    wire: tap,
     memory,
     database: (base) => base,
     raw: async (clusterKey, db, collection) => {
@@ -59,9 +65,11 @@ export function mongoTestBackend(uri: string): TestBackend {
   const suffix = randomBytes(4).toString("hex");
   const created = new Set<string>();
   const inspector = new MongoClient(uri);
+  const tap = wireTap();
   return {
     kind: "mongodb",
-    connector: mongoConnector({ uri: () => uri, appName: "tenantry-tests" }),
+    connector: monitoredConnector(mongoConnector({ uri: () => uri, appName: "tenantry-tests", clientOptions: { monitorCommands: true } }), tap),
+    wire: tap,
     database: (base) => {
       const name = `${base}_${suffix}`;
       created.add(name);
