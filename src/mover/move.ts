@@ -181,7 +181,7 @@ export class Mover {
 
   /**
    * Ends the move once the map routes the tenant to the target itself (`cutOver: true` on the move, `pulumi up` done):
-   * clears the override (the map now says what it said) after re-synchronising the target's indexes once more.
+   * after re-synchronising the target's indexes once more. Clean-up (after the retention window) clears the override.
    */
   async finish(tenantId: string): Promise<MoveRecord> {
     return this.held(await this.store.acquire(tenantId, "finish"), async (f) => {
@@ -192,7 +192,9 @@ export class Mover {
         throw new MoveStateError(tenantId, r.state, "finish", ["cutover"], "the connection map does not route the tenant to the target yet: set cutOver: true on its move in the registry, pulumi up, then finish with that map");
       }
       const indexes = await this.syncIndexes(f);
-      await f.cas({ state: "finished", route: null, finishedAt: this.now().toISOString() }, "finish", { indexes });
+      // The override stays (open, to the target): a resolver still on the previous map keeps reading the target, one on
+      // the new map finds the target as its current route. Clean-up clears it.
+      await f.cas({ state: "finished", route: { writes: "open", to: "target" }, finishedAt: this.now().toISOString() }, "finish", { indexes });
       await this.options.hooks?.afterStep?.("finished", f.record);
     });
   }
@@ -208,12 +210,16 @@ export class Mover {
       const notBefore = new Date(new Date(r.cutoverAt ?? r.updatedAt).getTime() + r.retentionDays * 86_400_000);
       if (this.now().getTime() < notBefore.getTime()) throw new RetentionNotElapsedError(tenantId, notBefore);
       const src = await this.options.connect(r.source);
-      for (const logical of r.order) {
-        const now = await hashTenantDocuments(this.collectionOf(src, r.source.route, logical), tenantId, r.batchSize);
-        const then = r.collections[logical]?.source;
-        if (!then || !sameContent(then, now)) {
-          throw new VerificationFailedError(tenantId, logical, then ?? { count: 0, hash: "" }, now, "source at cut-over vs source now (written after the cut-over: not deleting it)");
+      // The proof is recorded before the first delete, so a clean-up that dies half way resumes without re-proving.
+      if (r.cleanupProvenAt === undefined) {
+        for (const logical of r.order) {
+          const now = await hashTenantDocuments(this.collectionOf(src, r.source.route, logical), tenantId, r.batchSize);
+          const then = r.collections[logical]?.source;
+          if (!then || !sameContent(then, now)) {
+            throw new VerificationFailedError(tenantId, logical, then ?? { count: 0, hash: "" }, now, "source at cut-over vs source now (written after the cut-over: not deleting it)");
+          }
         }
+        await f.cas({ cleanupProvenAt: this.now().toISOString() }, "cleanup-proven", { reason: "the source is what was verified on the target at cut-over" });
       }
       const deleted: Record<string, number> = {};
       for (const logical of r.order) {
@@ -441,9 +447,18 @@ export class Mover {
       const deleted: Record<string, number> = {};
       const kept: Record<string, number> = {};
       for (const logical of order) {
-        const res = await deleteCopiesPresentIn(targetOf(logical), sourceOf(logical), { tenantId, route: f.record.target.route, logical }, f.record.batchSize, () => f.guard());
-        deleted[logical] = res.deleted;
-        kept[logical] = res.kept;
+        const scope = { tenantId, route: f.record.target.route, logical };
+        if (from === "cutover") {
+          // The copy-back proved (equal hashes, recorded) that the source had every target document; the target took
+          // no write since: all of it is copies, even of documents the application has deleted on the source since.
+          deleted[logical] = await deleteTenantDocuments(targetOf(logical), scope, f.record.batchSize, () => f.guard());
+          kept[logical] = 0;
+        } else {
+          // Before cut-over the source stays frozen until this phase ends: a target document is a copy iff the source has it.
+          const res = await deleteCopiesPresentIn(targetOf(logical), sourceOf(logical), scope, f.record.batchSize, () => f.guard());
+          deleted[logical] = res.deleted;
+          kept[logical] = res.kept;
+        }
       }
       await f.cas({ state: "rolled-back", route: null, rolledBackAt: this.now().toISOString() }, "rolled-back", { from, deleted, kept });
       await this.options.hooks?.afterStep?.("rolled-back", f.record);

@@ -173,6 +173,8 @@ export interface MoveRecord {
   verifiedAt?: string;
   cutoverAt?: string;
   finishedAt?: string;
+  /** Clean-up proved the source unchanged since the cut-over (recorded before its first delete). */
+  cleanupProvenAt?: string;
   cleanedAt?: string;
   rolledBackAt?: string;
   rollback?: RollbackProgress | null;

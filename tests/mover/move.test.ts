@@ -66,7 +66,8 @@ for (const backendCase of backendCases) {
         await expect(h.mover().finish(MOVING)).rejects.toThrow(MoveStateError);
         const finished = await h.mover({ map: makeMap(backend, to, undefined) }).finish(MOVING);
         expect(finished.state).toBe("finished");
-        expect((await h.control.readAll()).has(MOVING)).toBe(false);
+        // Still open to the target: resolvers on the old map keep the target; clean-up clears the override.
+        expect((await h.control.readAll()).get(MOVING)).toMatchObject({ writes: "open", routeTo: "target" });
 
         // Clean-up: refused inside the retention window, then deletes the source documents of acme only.
         await expect(h.mover().cleanup(MOVING)).rejects.toThrow(RetentionNotElapsedError);
@@ -81,9 +82,10 @@ for (const backendCase of backendCases) {
 
         const { entries, record: last } = await h.mover().status(MOVING);
         const steps = entries.map((e) => e.step).filter((s) => s !== "lease");
-        expect(steps).toEqual(["declare", "freeze", "indexes", "copy-collection", "copy-collection", "copy-collection", "copied", "verify", "verify", "cutover", "finish", "cleanup"]);
+        expect(steps).toEqual(["declare", "freeze", "indexes", "copy-collection", "copy-collection", "copy-collection", "copied", "verify", "verify", "cutover", "finish", "cleanup-proven", "cleanup"]);
         expect(entries.every((e) => e.actor === "tester")).toBe(true);
         expect(last).toMatchObject({ state: "cleaned", route: null, lease: null, collections: { orders: { copied: 2500, batches: 5, done: true } } });
+        expect((await h.control.readAll()).has(MOVING)).toBe(false);
       });
 
       test("a document altered on the target blocks the cut-over", async () => {
