@@ -3,7 +3,6 @@
 import { performance } from "node:perf_hooks";
 import type { Document } from "mongodb";
 import type { ConnectionMap } from "../src/connection-map/schema";
-import { memoryControlStore } from "../src/control/memory-store";
 import { endpointClients } from "../src/mover/connect";
 import { contentHash } from "../src/mover/hash";
 import { Mover } from "../src/mover/move";
@@ -58,8 +57,7 @@ async function moverRun(batchSize: number): Promise<{ copyMs: number; verifyMs: 
   const mover = new Mover({
     map: map(),
     connect: (e) => clients.connect(e),
-    control: memoryControlStore(),
-    journal: journalClient.db("tenantry").collection("tenantry_moves"),
+    store: journalClient.db("tenantry").collection("overrides"),
     actor: "bench",
     batchSize,
     freezeBoundMs: 0,

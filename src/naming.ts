@@ -136,7 +136,7 @@ export function mapParameterPrefix(ctx: NamingContext): string {
 
 /** Database of the runtime control plane of moves on the control cluster: overrides (resolvers poll) and the move journal. */
 export const CONTROL_DATABASE = "tenantry";
-/** Collection of the ControlStore overrides (`collectionControlStore`) in CONTROL_DATABASE. */
+/** The control collection in CONTROL_DATABASE: one move state document per tenant (route override, step, lease, journal). */
 export const CONTROL_OVERRIDES_COLLECTION = "overrides";
-/** Collection of the move journal (state records and entries) in CONTROL_DATABASE. */
+/** Earlier moves' state documents, archived when a tenant moves again, in CONTROL_DATABASE. */
 export const MOVES_COLLECTION = "tenantry_moves";

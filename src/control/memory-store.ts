@@ -1,9 +1,9 @@
-// ControlStore in process memory: for tests, and for a single-process deployment where the mover and the app share memory.
+// ControlStore in process memory: for tests, and for a single-process deployment where the app writes overrides itself.
 import { StaleOverrideRevisionError } from "./types";
-import type { ControlStore, TenantOverride } from "./types";
+import type { TenantOverride, WritableControlStore } from "./types";
 
-/** A ControlStore held in memory; `revision` guards writes exactly as the collection store does. */
-export function memoryControlStore(initial: readonly TenantOverride[] = []): ControlStore {
+/** A ControlStore held in memory; `revision` guards writes: a lower revision than the stored one is refused. */
+export function memoryControlStore(initial: readonly TenantOverride[] = []): WritableControlStore {
   const overrides = new Map<string, TenantOverride>();
   for (const o of initial) overrides.set(o.tenantId, { ...o });
   return {

@@ -1,10 +1,9 @@
-// ControlStore in a MongoDB collection: one document per tenant (`_id` = tenant id), writes guarded by revision.
+// ControlStore over the control collection: reads the route override out of each move's state document.
 import type { Document } from "mongodb";
 import type { BackendCollection } from "../backend/types";
-import { StaleOverrideRevisionError } from "./types";
 import type { ControlStore, TenantOverride } from "./types";
 
-/** A stored override document that is not a valid TenantOverride (hand-edited, or written by another version). */
+/** A stored move state document whose override part is malformed (hand-edited, or written by another version). */
 export class InvalidOverrideError extends Error {
   override readonly name = "InvalidOverrideError";
   constructor(
@@ -12,66 +11,60 @@ export class InvalidOverrideError extends Error {
     readonly documentId: string,
     readonly reason: string,
   ) {
-    super(`control document [${documentId}] is not a valid override: ${reason}`);
+    super(`control document [${documentId}] is not a valid move state: ${reason}`);
   }
 }
 
-function parseOverride(doc: Document): TenantOverride {
+/** `kind` of a move state document in the control collection (other kinds there are ignored by resolvers). */
+export const MOVE_DOCUMENT_KIND = "move";
+
+/** The fields of a move state document a resolver reads: nothing else crosses the wire at every poll. */
+export const OVERRIDE_PROJECTION = { tenantId: 1, kind: 1, moveId: 1, revision: 1, updatedAt: 1, route: 1, routes: 1 } as const;
+
+/**
+ * The override a move state document sets, or undefined when it sets none (`route: null`: terminal states).
+ * The document's shape is written by src/mover/store.ts: `route` is `{ writes, to: "source" | "target" }` or null.
+ */
+export function overrideOfDocument(doc: Document): TenantOverride | undefined {
   const id = String(doc._id);
   const fail = (reason: string): never => {
     throw new InvalidOverrideError(id, reason);
   };
   if (typeof doc.tenantId !== "string" || doc.tenantId !== doc._id) fail("tenantId must be a string equal to _id");
-  if (doc.writes !== "open" && doc.writes !== "frozen") fail("writes must be open or frozen");
-  if (doc.routeTo !== "current" && doc.routeTo !== "target") fail("routeTo must be current or target");
-  if (typeof doc.moveId !== "string") fail("moveId must be a string");
   if (typeof doc.revision !== "number" || !Number.isSafeInteger(doc.revision)) fail("revision must be an integer");
+  if (doc.route === null || doc.route === undefined) return undefined;
+  const route = doc.route as Document;
+  if (route.writes !== "open" && route.writes !== "frozen") fail("route.writes must be open or frozen");
+  if (route.to !== "source" && route.to !== "target") fail("route.to must be source or target");
+  if (typeof doc.moveId !== "string") fail("moveId must be a string");
   if (typeof doc.updatedAt !== "string") fail("updatedAt must be a string");
+  const routes = doc.routes as Document | undefined;
+  if (!routes || typeof routes.source !== "string" || typeof routes.target !== "string") fail("routes must name source and target");
   return {
     tenantId: doc.tenantId as string,
-    writes: doc.writes as TenantOverride["writes"],
-    routeTo: doc.routeTo as TenantOverride["routeTo"],
+    writes: route.writes as TenantOverride["writes"],
+    routeTo: route.to === "target" ? "target" : "current",
     moveId: doc.moveId as string,
     revision: doc.revision as number,
     updatedAt: doc.updatedAt as string,
+    routes: { source: routes?.source as string, target: routes?.target as string },
   };
 }
 
-function isDuplicateKey(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === 11000;
-}
-
 /**
- * A ControlStore over a collection the mover and every resolver can reach (the connection map's `control` location,
- * `tenantry.overrides` on the registry's first shared cluster). Revision guard: the upsert filters on
- * `revision <= new`; when a newer revision is stored the filter misses, the upsert collides on `_id`, and the duplicate
- * key error becomes a StaleOverrideRevisionError.
+ * A ControlStore over the collection the mover and every resolver can reach (the connection map's `control` location,
+ * `tenantry.overrides` on the registry's first shared cluster): one move state document per tenant, `_id` = tenant id.
  */
 export function collectionControlStore(collection: BackendCollection): ControlStore {
   return {
     async readAll() {
-      const docs = await collection.find({}).toArray();
-      return new Map(docs.map((doc) => {
-        const o = parseOverride(doc);
-        return [o.tenantId, o] as const;
-      }));
-    },
-    async write(override) {
-      const { tenantId, writes, routeTo, moveId, revision, updatedAt } = override;
-      try {
-        await collection.updateOne(
-          { _id: tenantId as never, revision: { $lte: revision } },
-          { $set: { tenantId, writes, routeTo, moveId, revision, updatedAt } },
-          { upsert: true },
-        );
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-        const current = await collection.findOne({ _id: tenantId as never });
-        throw new StaleOverrideRevisionError(tenantId, revision, typeof current?.revision === "number" ? current.revision : undefined);
+      const docs = await collection.find({ kind: MOVE_DOCUMENT_KIND }, { projection: OVERRIDE_PROJECTION }).toArray();
+      const out = new Map<string, TenantOverride>();
+      for (const doc of docs) {
+        const o = overrideOfDocument(doc);
+        if (o) out.set(o.tenantId, o);
       }
-    },
-    async remove(tenantId) {
-      await collection.deleteOne({ _id: tenantId as never });
+      return out;
     },
   };
 }

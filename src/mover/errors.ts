@@ -23,32 +23,81 @@ export class UnknownMoveTenantError extends MoverError {
   }
 }
 
-/** The requested step is not allowed from the move's current state. */
+/** The command is not allowed from the move's current state; `instead` names the command to run. */
 export class MoveStateError extends MoverError {
   override readonly name = "MoveStateError";
   constructor(
     readonly tenantId: string,
     readonly state: MoveState | "none",
-    readonly step: string,
-    detail?: string,
+    /** The refused command (`cutover`, `cleanup`, `import`, …). */
+    readonly command: string,
+    /** The states the command accepts. */
+    readonly needs: readonly (MoveState | "none")[],
+    /** What to do instead. */
+    readonly instead: string,
   ) {
-    super(`tenant [${tenantId}]: cannot ${step} a move in state ${state}${detail ? ` (${detail})` : ""}`);
+    super(`tenant [${tenantId}]: ${command} refused in state ${state} (needs ${needs.join(" | ")}): ${instead}`);
   }
 }
 
-/** Another mover holds the lease of this tenant's move, or changed the journal under us (revision guard). */
+/** Another live mover holds the lease of this tenant's move. */
 export class MoveLockedError extends MoverError {
-  override readonly name = "MoveLockedError";
+  override readonly name: string = "MoveLockedError";
   constructor(
     readonly tenantId: string,
     readonly holder: string | undefined,
     readonly expiresAt: Date | undefined,
+    message?: string,
+  ) {
+    super(message ?? `tenant [${tenantId}]: the move is held by ${holder ?? "?"} until ${expiresAt?.toISOString() ?? "?"}`);
+  }
+}
+
+/**
+ * This mover's lease was taken over (or its time budget ran out and the renewal found another epoch): it stops and
+ * changes nothing more. Another mover owns the move now.
+ */
+export class LeaseLostError extends MoveLockedError {
+  override readonly name = "LeaseLostError";
+  constructor(
+    tenantId: string,
+    /** The epoch this mover held. */
+    readonly epoch: number,
+    /** The state document's epoch and holder when last read, if known. */
+    readonly currentEpoch: number | undefined,
+    holder: string | undefined,
+  ) {
+    super(tenantId, holder, undefined, `tenant [${tenantId}]: this mover's lease (epoch ${epoch}) was taken over${holder ? ` by ${holder}` : ""} (epoch ${currentEpoch ?? "?"}); it stopped and wrote nothing more`);
+  }
+}
+
+/** A rollback after cut-over found writes on both sides since the cut-over: it refuses rather than delete either. */
+export class RollbackConflictError extends MoverError {
+  override readonly name = "RollbackConflictError";
+  constructor(
+    readonly tenantId: string,
+    /** Logical collection whose source changed since the cut-over. */
+    readonly collection: string,
+    readonly atCutover: ContentHash,
+    readonly now: ContentHash,
   ) {
     super(
-      holder
-        ? `tenant [${tenantId}]: the move is held by ${holder} until ${expiresAt?.toISOString() ?? "?"}`
-        : `tenant [${tenantId}]: the move journal changed under this mover (another mover is running)`,
+      `tenant [${tenantId}] ${collection}: the source changed since the cut-over (${atCutover.count} docs then, ${now.count} now) while the target took writes; ` +
+        "refusing to roll back over either side: the move stays cut over, reconcile the source by hand",
     );
+  }
+}
+
+/** The target lacks an index the source (or the registry) has: no cut-over, duplicates could be accepted there. */
+export class IndexMismatchError extends MoverError {
+  override readonly name = "IndexMismatchError";
+  constructor(
+    readonly tenantId: string,
+    readonly collection: string,
+    /** Key patterns (JSON) missing on the target or differing in `unique`. */
+    readonly missing: readonly string[],
+  ) {
+    super(`tenant [${tenantId}] ${collection}: the target lacks indexes ${missing.join(", ")}; no cut-over`);
   }
 }
 

@@ -39,3 +39,12 @@ export async function guardedDeleteMany(collection: BackendCollection, filter: F
   const res = await collection.deleteMany(filter);
   return res.deletedCount;
 }
+
+/** Deletes the tenant's documents with these `_id`s, one guarded `deleteOne` each in one unordered bulk. */
+export async function guardedDeleteEach(collection: BackendCollection, ids: readonly unknown[], scope: DeleteScope): Promise<number> {
+  if (ids.length === 0) return 0;
+  const filters = ids.map((id) => ({ [TENANT_FIELD]: scope.tenantId, _id: id }) as Filter<Document>);
+  for (const filter of filters) assertTenantDelete(collection, filter, scope);
+  const res = await collection.bulkWrite(filters.map((filter) => ({ deleteOne: { filter } })), { ordered: false });
+  return res.deletedCount;
+}

@@ -1,11 +1,9 @@
-// What the move, export and import commands open: the map from a file, clients per endpoint, the control store and the
-// journal on the control cluster. Library code: nothing here prints.
+// What the move, export and import commands open: the map from a file, clients per endpoint, and the control collection
+// (the moves' state documents) on the control cluster. Library code: nothing here prints.
 import { readFile } from "node:fs/promises";
 import type { Connector } from "../backend/types";
 import { ConnectionMap, type ControlLocation } from "../connection-map/schema";
 import { parseMapDocument } from "../connection-map/document";
-import { collectionControlStore } from "../control/mongo-store";
-import type { ControlStore } from "../control/types";
 import { CONTROL_DATABASE, CONTROL_OVERRIDES_COLLECTION, MOVES_COLLECTION } from "../naming";
 import type { BackendCollection } from "../backend/types";
 import { awsSecretsManagerCredentials } from "../resolver/credentials";
@@ -74,8 +72,10 @@ export interface EndpointSession {
 }
 
 export interface Session extends EndpointSession {
-  control: ControlStore;
-  journal: BackendCollection;
+  /** The control collection: one move state document per tenant, polled by every resolver. */
+  store: BackendCollection;
+  /** Earlier moves' state documents (`tenantry_moves` beside the control collection). */
+  history: BackendCollection;
 }
 
 /** The connection map declares no control location and no `--control-cluster` was given. */
@@ -131,7 +131,7 @@ export function openEndpoints(options: Omit<SessionOptions, "controlCluster">): 
   return { clients, singleServer: uri !== undefined, close: () => clients.close() };
 }
 
-/** Opens the clients, the control store and the journal for one tenant's move. */
+/** Opens the clients and the control collection (state documents, history) for one tenant's move (or import). */
 export async function openSession(options: SessionOptions): Promise<Session> {
   const { map, tenantId } = options;
   if (!map.tenants[tenantId]) throw new UnknownMoveTenantError(tenantId);
@@ -149,8 +149,8 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const db = (await clients.connect(endpoint)).db(location.database);
   return {
     clients,
-    control: collectionControlStore(db.collection(location.collection)),
-    journal: db.collection(MOVES_COLLECTION),
+    store: db.collection(location.collection),
+    history: db.collection(MOVES_COLLECTION),
     singleServer: endpoints.singleServer,
     close: () => endpoints.close(),
   };

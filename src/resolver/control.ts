@@ -25,6 +25,12 @@ export interface ControlOptions {
    * a move may have frozen the tenant meanwhile. Reads continue. @default 10 × refreshMs
    */
   failClosedAfterMs?: number;
+  /**
+   * Cold start: operations wait at most this long for the first read of the store. A tenant with a declared move is
+   * never served before one read succeeded (ControlStoreUnavailableError); other tenants' reads go on and their writes
+   * fail closed. @default 5000
+   */
+  coldStartWaitMs?: number;
 }
 
 /**
@@ -41,15 +47,14 @@ export function mapControlStore(pool: ClientPool, control: CompiledControl): Con
       lease.release();
     }
   };
-  return {
-    readAll: () => using((store) => store.readAll()),
-    write: (override) => using((store) => store.write(override)),
-    remove: (tenantId) => using((store) => store.remove(tenantId)),
-  };
+  return { readAll: () => using((store) => store.readAll()) };
 }
 
 /** Default poll interval of the control store. */
 export const DEFAULT_CONTROL_REFRESH_MS = 1000;
+
+/** Default bound of the wait for the first control read. */
+export const DEFAULT_COLD_START_WAIT_MS = 5000;
 
 /** Default fail-closed interval for a poll interval: writes are refused after ten missed polls. */
 export function defaultFailClosedAfterMs(refreshMs: number): number {
@@ -66,6 +71,7 @@ export class ControlSnapshot {
   readonly #store: ControlStore | undefined;
   readonly #refreshMs: number;
   readonly #failClosedAfterMs: number;
+  readonly #coldStartWaitMs: number;
   readonly #onError: (error: unknown) => void;
   #markSettled: () => void = () => undefined;
   #lastSuccess = 0;
@@ -77,6 +83,7 @@ export class ControlSnapshot {
     this.#store = options?.store;
     this.#refreshMs = options?.refreshMs ?? DEFAULT_CONTROL_REFRESH_MS;
     this.#failClosedAfterMs = options?.failClosedAfterMs ?? defaultFailClosedAfterMs(this.#refreshMs);
+    this.#coldStartWaitMs = options?.coldStartWaitMs ?? DEFAULT_COLD_START_WAIT_MS;
     this.#onError = onError;
     this.ready = this.#store === undefined;
     this.settled = this.ready;
@@ -90,9 +97,25 @@ export class ControlSnapshot {
    */
   staleFor(now = Date.now()): number | undefined {
     if (!this.#store) return undefined;
-    if (!this.ready) return this.settled ? Number.POSITIVE_INFINITY : undefined;
+    // Never read: whatever the state of the first read, nothing is known yet (fail closed).
+    if (!this.ready) return Number.POSITIVE_INFINITY;
     const age = now - this.#lastSuccess;
     return age > this.#failClosedAfterMs ? age : undefined;
+  }
+
+  /**
+   * Resolves when the first read has finished, or after `coldStartWaitMs` (a store that hangs must not hang every
+   * operation): callers then decide on `ready`.
+   */
+  async waitFirstRead(): Promise<void> {
+    if (this.settled) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#coldStartWaitMs);
+      timer.unref();
+    });
+    await Promise.race([this.whenSettled, timeout]);
+    clearTimeout(timer);
   }
 
   /** Reads the store now (also what the background loop does). Concurrent calls share one read. */

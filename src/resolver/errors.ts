@@ -71,6 +71,28 @@ export class ControlStoreStaleError extends Error {
   }
 }
 
+/**
+ * A tenant with a declared move (its map entry has a `target`) is served only once the control store was read: until
+ * then the resolver cannot know whether the move has cut over, so reads and writes both fail (after at most
+ * `control.coldStartWaitMs`). Also thrown while a moving tenant's snapshot is stale, and when the override names a
+ * route the map does not have (the map was deployed ahead of or behind the move). Retry later.
+ */
+export class ControlStoreUnavailableError extends Error {
+  override readonly name = "ControlStoreUnavailableError";
+  readonly retryable = true as const;
+  constructor(
+    readonly tenantId: string,
+    /** `cold-start`: no read succeeded yet; `stale`: none for longer than failClosedAfterMs; `route-mismatch`. */
+    readonly reason: "cold-start" | "stale" | "route-mismatch",
+  ) {
+    super(
+      reason === "route-mismatch"
+        ? `tenant [${tenantId}]: the move's override names a route this connection map does not have; refusing to guess (reload the current map)`
+        : `tenant [${tenantId}] has a declared move and the control store ${reason === "cold-start" ? "has not been read yet" : "is stale"}: refusing to serve it from a route that may be out of date; retry later`,
+    );
+  }
+}
+
 /** `scope.collection(name)` (or a `$lookup`) named a collection the connection map does not declare. */
 export class UndeclaredCollectionError extends Error {
   override readonly name = "UndeclaredCollectionError";

@@ -13,6 +13,7 @@ export { awsSecretsManagerCredentials, credentialEnvNames, envCredentials, stati
 export type { AwsSecretsManagerOptions, CredentialProvider, SecretsReader } from "./credentials";
 export {
   ControlStoreStaleError,
+  ControlStoreUnavailableError,
   CredentialsUnavailableError,
   CrossTenantWriteError,
   InvalidConnectionMapError,
@@ -28,7 +29,7 @@ export type { IsolationReason } from "./errors";
 export { collectionControlStore, InvalidOverrideError } from "../control/mongo-store";
 export { memoryControlStore } from "../control/memory-store";
 export { StaleOverrideRevisionError } from "../control/types";
-export type { ControlStore, TenantOverride } from "../control/types";
+export type { ControlStore, TenantOverride, WritableControlStore } from "../control/types";
 export type { ConnectionMap } from "../connection-map/schema";
 export type { Connector, DatabaseCredentials } from "../backend/types";
 export type { CallAuditEvent, CallAuditHook } from "./audit";

@@ -17,7 +17,7 @@ import { idProblem } from "./ids";
 import { mongoConnector } from "./mongo-connector";
 import { compileMap } from "./routing";
 import type { CompiledMap, RouteInfo } from "./routing";
-import { ScopedCollectionImpl } from "./scoped-collection";
+import { ScopedCollectionImpl, effectiveRoute } from "./scoped-collection";
 import type { ResolverCore, ScopedCollection } from "./scoped-collection";
 
 export interface ResolverOptions {
@@ -136,8 +136,7 @@ class Scope implements TenantScope {
     const core = this.#core;
     const tenant = core.map.tenants.get(this.tenantId);
     if (!tenant) throw new UnknownTenantError(this.tenantId);
-    const override = core.control.overrides.get(this.tenantId);
-    return (override?.routeTo === "target" && tenant.target ? tenant.target : tenant.current).info;
+    return effectiveRoute(core, tenant).info;
   }
 
   collection<TSchema extends Document = Document>(name: string): ScopedCollection<TSchema> {

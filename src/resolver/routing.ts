@@ -1,5 +1,7 @@
 // Compiles a validated connection map into per-tenant routing tables, once per load, so resolving costs a map lookup.
 import type { ClusterEntry, ConnectionMap, CredentialRef, Route } from "../connection-map/schema";
+import { routeIdentity } from "../control/route";
+import type { RouteIdentity } from "../control/types";
 
 /** Where a tenant's data is, as an application may see it (no hosts, no credentials). */
 export interface RouteInfo {
@@ -26,6 +28,8 @@ export interface CompiledRoute {
   readonly clientKey: string;
   /** Shared by several tenants (a shared cluster's app user): never evicted by the LRU. */
   readonly pinned: boolean;
+  /** Where the documents are (stage, cluster, database, collections): what a move's override names. */
+  readonly identity: RouteIdentity;
 }
 
 export interface CompiledTenant {
@@ -97,6 +101,7 @@ export function compileMap(map: ConnectionMap): CompiledMap {
       physical: new Map(Object.entries(route.collections)),
       clientKey,
       pinned: (usage.get(clientKey)?.size ?? 0) > 1,
+      identity: routeIdentity(route),
     };
   };
   const tenants = new Map<string, CompiledTenant>();

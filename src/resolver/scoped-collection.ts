@@ -37,8 +37,10 @@ import type { ClientPool } from "./clients";
 import type { ControlSnapshot } from "./control";
 import { ScopedChangeStream, ScopedCursor, ScopedFindCursor } from "./cursors";
 import type { FindModifiers } from "./cursors";
+import { chooseRoute } from "../control/route";
 import {
   ControlStoreStaleError,
+  ControlStoreUnavailableError,
   IsolationViolationError,
   MalformedContextError,
   ResolverClosedError,
@@ -55,7 +57,7 @@ import type { PipelineScope } from "./guard/pipeline";
 import { andCondition, sanitizeFilter, sanitizeObject } from "./guard/sanitize";
 import { guardUpdate, makeTags, tagDocument } from "./guard/writes";
 import type { Tags } from "./guard/writes";
-import type { CompiledMap, CompiledRoute } from "./routing";
+import type { CompiledMap, CompiledRoute, CompiledTenant } from "./routing";
 
 /** The state a scope reads at each operation; `reload` swaps `map` (and `control`, when the control location moved) in one assignment each. */
 export interface ResolverCore {
@@ -98,6 +100,21 @@ export interface ScopedCollection<TSchema extends Document = Document> {
    * looked up with `fullDocument: "updateLookup"`; deletes arrive only with tagged pre-images). Opens on first read.
    */
   watch<TChange extends Document = ChangeStreamDocument<TSchema>>(pipeline?: Document[], options?: ChangeStreamOptions): ScopedChangeStream<TChange>;
+}
+
+/**
+ * The route a tenant's operations use now: the map's current route unless a move's override selects its target.
+ * A tenant with a declared move is served only from a snapshot that read the store and is not stale (class: a
+ * resolver started while the store was unreachable must not serve a cut-over tenant from its old source).
+ */
+export function effectiveRoute(core: ResolverCore, tenant: CompiledTenant): CompiledRoute {
+  if (tenant.target) {
+    if (!core.control.ready) throw new ControlStoreUnavailableError(tenant.id, "cold-start");
+    if (core.control.staleFor() !== undefined) throw new ControlStoreUnavailableError(tenant.id, "stale");
+  }
+  const choice = chooseRoute(core.control.overrides.get(tenant.id), tenant.current, tenant.target);
+  if (choice === "none") throw new ControlStoreUnavailableError(tenant.id, "route-mismatch");
+  return choice === "target" ? (tenant.target as CompiledRoute) : tenant.current;
 }
 
 /** Driver `Collection` methods a scope refuses, and what to use instead. */
@@ -195,8 +212,8 @@ export class ScopedCollectionImpl {
     const tenant = map.tenants.get(this.#tenantId);
     if (!tenant) throw new UnknownTenantError(this.#tenantId);
     if (tenant.status === "offboarding") throw new TenantOffboardedError(this.#tenantId);
+    const route = effectiveRoute(core, tenant);
     const override = core.control.overrides.get(this.#tenantId);
-    const route = override?.routeTo === "target" && tenant.target ? tenant.target : tenant.current;
     if (write) {
       if (tenant.status === "frozen") throw new TenantFrozenError(this.#tenantId, "map");
       if (override?.writes === "frozen") throw new TenantFrozenError(this.#tenantId, "control");
@@ -238,8 +255,14 @@ export class ScopedCollectionImpl {
 
   async #settled(): Promise<void> {
     // A loop, not an if: a reload may swap in a new snapshot (moved control location) while this one settles, and an
-    // operation must never decide on a snapshot that has not read its store yet. `#resolve` follows synchronously.
-    while (!this.#core.control.settled) await this.#core.control.whenSettled;
+    // operation must never decide on a snapshot that has not read its store yet. Each wait is bounded
+    // (coldStartWaitMs); `#resolve` follows synchronously and fails closed on a snapshot that never read.
+    let control = this.#core.control;
+    while (!control.settled) {
+      await control.waitFirstRead();
+      if (this.#core.control === control) return;
+      control = this.#core.control;
+    }
   }
 
   /** Validates (in `prepare`, before any client is borrowed), then runs on a leased client and releases it. */

@@ -39,21 +39,28 @@ describe("tenantry move / export / import", () => {
     expect(out).toContain("tenant [acme]  move acme@2026-11-28T12:00:00.000Z  state cutover\n");
     expect(out).toContain("  from pool shared:eu/app  to bridge shared:eu/app\n");
     expect(out).toContain("  orders: copied 2500 in 3 batches  verified 2500 docs ");
-    expect(out).toContain("next: set cutOver: true on the tenant's move in the registry, pulumi up, then tenantry move finish; tenantry move cleanup after the retention window");
+    expect(out).toContain("  route override: target, writes open\n");
+    expect(out).toContain("next: set cutOver: true on the tenant's move in the registry, run pulumi up, then `tenantry move finish` (or `tenantry move rollback`)\n");
 
     const status = memoryIo(dir);
     expect(await move("status", MOVING, { map: "map.json" }, status, deps())).toBe(0);
     const lines = status.out.join("").split("\n");
     expect(lines).toContain("journal:");
     expect(lines.filter((l) => / ops-alice +cutover /.test(l))).toHaveLength(1);
-    expect(lines.filter((l) => / ops-alice +copy-batch +collection=orders batch=3 count=500 /.test(l))).toHaveLength(1);
+    expect(lines.filter((l) => / ops-alice +copy-collection +collection=orders copied=2500 batches=3$/.test(l))).toHaveLength(1);
+
+    // Clean-up before finish is refused by the state machine, naming the command to run.
+    const unordered = memoryIo(dir);
+    expect(await move("cleanup", MOVING, { map: "after.json" }, unordered, deps())).toBe(1);
+    expect(unordered.err.join("")).toBe(
+      "tenantry move: tenant [acme]: cleanup refused in state cutover (needs finished | cleaned): set cutOver: true on the tenant's move in the registry, run pulumi up, then `tenantry move finish` (or `tenantry move rollback`)\n",
+    );
+    expect(await move("finish", MOVING, { map: "map.json" }, memoryIo(dir), deps())).toBe(1);
+    expect(await move("finish", MOVING, { map: "after.json" }, memoryIo(dir), deps())).toBe(0);
 
     const early = memoryIo(dir);
     expect(await move("cleanup", MOVING, { map: "after.json" }, early, deps())).toBe(1);
     expect(early.err.join("")).toBe("tenantry move: tenant [acme]: clean-up is refused before 2026-12-05T12:00:00.000Z (retention window after cut-over)\n");
-
-    expect(await move("finish", MOVING, { map: "map.json" }, memoryIo(dir), deps())).toBe(1);
-    expect(await move("finish", MOVING, { map: "after.json" }, memoryIo(dir), deps())).toBe(0);
     clock.now = new Date("2026-12-06T00:00:00Z");
     const cleanup = memoryIo(dir);
     expect(await move("cleanup", MOVING, { map: "after.json" }, cleanup, deps())).toBe(0);
@@ -68,7 +75,7 @@ describe("tenantry move / export / import", () => {
     ["no declared target", ["start", MOVING, { map: "nomove.json" }], 1, "tenantry move: tenant [acme] has no declared move target in the connection map (add move: to the registry and run pulumi up)\n"],
     ["unknown tenant", ["start", "nobody", { map: "map.json" }], 1, "tenantry move: tenant [nobody] is not in the connection map\n"],
     ["map without a control location", ["start", MOVING, { map: "nocontrol.json" }], 1, "tenantry move: the connection map declares no control location (`control`): regenerate it with pulumi up (or tenantry plan --out), or pass --control-cluster <key> and give every resolver the same store\n"],
-    ["resume without a move", ["resume", MOVING, { map: "map.json" }], 1, "tenantry move: tenant [acme]: cannot resume a move in state none (no move was started)\n"],
+    ["resume without a move", ["resume", MOVING, { map: "map.json" }], 1, "tenantry move: tenant [acme]: resume refused in state none (needs declared | frozen | copying | copied | verified | cutover | rolling-back): run `tenantry move start` once the registry declares the move\n"],
   ] as const)("%s", async (_name, [action, tenant, opts], code, message) => {
     const io = memoryIo(dir);
     expect(await move(action, tenant, { ...opts }, io, deps())).toBe(code);

@@ -8,7 +8,8 @@ import type { ControlStore } from "../../src/control/types";
 import { endpointClients, type EndpointClients } from "../../src/mover/connect";
 import { canonicalEjson } from "../../src/mover/hash";
 import { Mover, type MoverOptions } from "../../src/mover/move";
-import type { TestBackend } from "../support/backends";
+import { MONGODB_URI, type TestBackend } from "../support/backends";
+import { serverFeature } from "../support/server";
 
 export type Stage = "pool" | "bridge" | "silo";
 export const LOGICAL = ["events", "notes", "orders"] as const;
@@ -55,8 +56,13 @@ export function makeMap(backend: TestBackend, from: Stage, to: Stage | undefined
   return ConnectionMapSchema.parse(map);
 }
 
-/** Deterministic documents of one tenant in one collection, with every numeric BSON type and nested values. */
-export function docsOf(tenantId: string, logical: string, n: number): Document[] {
+/**
+ * Deterministic documents of one tenant in one collection, with every numeric BSON type and nested values.
+ * `decimal128: false` leaves out the Decimal128 field, for servers without that type (FerretDB 1.x drops the
+ * connection on it: see decimalSupport).
+ */
+export function docsOf(tenantId: string, logical: string, n: number, options: { decimal128?: boolean } = {}): Document[] {
+  const decimal = options.decimal128 !== false;
   const salt = `${tenantId}:${logical}`.split("").reduce((a, c) => (a * 31 + c.charCodeAt(0)) % 0xffffff, 7);
   return Array.from({ length: n }, (_, i) => ({
     _id: new ObjectId(`${salt.toString(16).padStart(6, "0")}${"0".repeat(10)}${i.toString(16).padStart(8, "0")}`),
@@ -66,17 +72,29 @@ export function docsOf(tenantId: string, logical: string, n: number): Document[]
     amount: new Double(i + 0.5),
     whole: new Double(i),
     big: Long.fromNumber(i * 1_000_003),
-    price: Decimal128.fromString(`${i}.10`),
+    ...(decimal ? { price: Decimal128.fromString(`${i}.10`) } : {}),
     at: new Date(Date.UTC(2026, 0, 1) + i * 60_000),
     meta: { tags: [`t${i % 3}`, "x"], nested: { b: i % 2 === 0, a: null } },
   }));
 }
 
+const docsOfAll = docsOf;
+
 export const SIZES: Record<string, number> = { events: 300, notes: 1200, orders: 2500 };
 export const OTHER_SIZE = 400;
 
+/** Whether the backend stores Decimal128 (probed once on a real server; FerretDB 1.24 lacks it). */
+export async function decimalSupport(backend: TestBackend): Promise<boolean> {
+  if (backend.kind === "memory" || !MONGODB_URI) return true;
+  decimalProbe ??= serverFeature(MONGODB_URI, "decimal128").then((r) => r.ok);
+  return decimalProbe;
+}
+let decimalProbe: Promise<boolean> | undefined;
+
 /** Seeds acme at its source stage and the other tenants in the pool collections. */
 export async function seed(backend: TestBackend, from: Stage): Promise<void> {
+  const decimal128 = await decimalSupport(backend);
+  const docsOf = (t: string, l: string, n: number) => docsOfAll(t, l, n, { decimal128 });
   const src = route(backend, from);
   for (const logical of LOGICAL) {
     await backend.seed(src.cluster, src.database, src.collections[logical] as string, docsOf(MOVING, logical, SIZES[logical] ?? 0));
@@ -112,25 +130,29 @@ export async function tenantSnapshot(backend: TestBackend, stage: Stage): Promis
 export interface Harness {
   backend: TestBackend;
   map: ConnectionMap;
+  /** The resolvers' view of the control collection. */
   control: ControlStore;
   clients: EndpointClients;
   sleeps: number[];
   clock: { now: Date };
-  /** The `tenantry_moves` collection. */
-  journal: BackendCollection;
+  /** The control collection (the map's `control` location): the moves' state documents. */
+  store: BackendCollection;
+  /** Earlier moves' state documents. */
+  history: BackendCollection;
   mover(extra?: Partial<MoverOptions>): Mover;
   close(): Promise<void>;
 }
 
-/** A mover wired to a backend: journal and control store in `tenantry` on the shared cluster, a fake clock and sleep. */
+/** A mover wired to a backend: state documents at the map's control location, a fake clock and sleep. */
 export async function harness(backend: TestBackend, from: Stage, to: Stage): Promise<Harness> {
   const map = makeMap(backend, from, to);
   const clients = endpointClients(backend.connector);
   const controlEndpoint = { route: route(backend, "pool"), cluster: map.clusters[SHARED]!, credentialRef: map.credentials[SHARED]! };
   const controlClient = await clients.connect(controlEndpoint);
-  const controlDb = controlClient.db(backend.database("tenantry"));
-  const control = collectionControlStore(controlDb.collection("tenantry_control"));
-  const journal = controlDb.collection("tenantry_moves");
+  const controlDb = controlClient.db(map.control!.database);
+  const store = controlDb.collection(map.control!.collection);
+  const history = controlDb.collection("tenantry_moves");
+  const control = collectionControlStore(store);
   const sleeps: number[] = [];
   const clock = { now: new Date("2026-11-28T12:00:00Z") };
   const sleep = (ms: number) => {
@@ -146,13 +168,14 @@ export async function harness(backend: TestBackend, from: Stage, to: Stage): Pro
     clients,
     sleeps,
     clock,
-    journal,
+    store,
+    history,
     mover: (extra = {}) =>
       new Mover({
         map,
         connect: (e) => clients.connect(e),
-        control,
-        journal,
+        store,
+        history,
         actor: "tester",
         owner: `tester-${++n}`,
         batchSize: 500,

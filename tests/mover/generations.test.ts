@@ -6,7 +6,6 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { assembleConnectionMap } from "../../src/connection-map/build";
 import type { ConnectionMap, Route } from "../../src/connection-map/schema";
-import { collectionControlStore } from "../../src/control/mongo-store";
 import { credentialKey, sharedClusterKey } from "../../src/naming";
 import { placeTenants } from "../../src/placement/place";
 import { endpointClients } from "../../src/mover/connect";
@@ -99,8 +98,8 @@ describe("bridge → bridge between two shared clusters of one zone", () => {
       new Mover({
         map: m,
         connect: (e) => clients.connect(e),
-        control: collectionControlStore(db.collection("overrides")),
-        journal: db.collection("tenantry_moves"),
+        store: db.collection("overrides"),
+        history: db.collection("tenantry_moves"),
         actor: "tester",
         owner: "tester-1",
         batchSize: 250,

@@ -4,7 +4,7 @@ import type { Document } from "mongodb";
 import { afterEach, describe, expect, test } from "vitest";
 import type { BackendCollection } from "../../src/backend/types";
 import { MoveLockedError, MoveStateError, NoMoveTargetError, RetentionNotElapsedError, VerificationFailedError } from "../../src/mover/errors";
-import { MoveJournal } from "../../src/mover/journal";
+import { MoveStore } from "../../src/mover/store";
 import type { MoveState } from "../../src/mover/state";
 import { backendCases, type TestBackend } from "../support/backends";
 import { type Harness, LOGICAL, MOVING, SIZES, type Stage, harness, makeMap, othersSnapshot, route, seed, tenantSnapshot } from "./fixtures";
@@ -60,13 +60,14 @@ for (const backendCase of backendCases) {
         // The freeze waited its bound before the first read.
         expect(h.sleeps).toEqual([10_000]);
         const override = (await h.control.readAll()).get(MOVING);
-        expect(override).toMatchObject({ writes: "open", routeTo: "target", moveId: record.moveId });
+        expect(override).toMatchObject({ writes: "open", routeTo: "target", moveId: record.moveId, routes: record.routes });
 
         // Finish needs the map to route to the target itself.
         await expect(h.mover().finish(MOVING)).rejects.toThrow(MoveStateError);
         const finished = await h.mover({ map: makeMap(backend, to, undefined) }).finish(MOVING);
         expect(finished.state).toBe("finished");
-        expect((await h.control.readAll()).has(MOVING)).toBe(false);
+        // Still open to the target: resolvers on the old map keep the target; clean-up clears the override.
+        expect((await h.control.readAll()).get(MOVING)).toMatchObject({ writes: "open", routeTo: "target" });
 
         // Clean-up: refused inside the retention window, then deletes the source documents of acme only.
         await expect(h.mover().cleanup(MOVING)).rejects.toThrow(RetentionNotElapsedError);
@@ -79,11 +80,12 @@ for (const backendCase of backendCases) {
         expect(await othersSnapshot(backend)).toEqual(others);
         await expect(h.mover().rollback(MOVING)).rejects.toThrow(MoveStateError);
 
-        const { entries } = await h.mover().status(MOVING);
-        const steps = entries.map((e) => e.step).filter((s) => s !== "copy-batch");
-        expect(steps).toEqual(["declare", "freeze", "indexes", "copy-collection", "copy-collection", "copy-collection", "copied", "verify", "verify", "cutover", "finish", "cleanup"]);
+        const { entries, record: last } = await h.mover().status(MOVING);
+        const steps = entries.map((e) => e.step).filter((s) => s !== "lease");
+        expect(steps).toEqual(["declare", "freeze", "indexes", "copy-collection", "copy-collection", "copy-collection", "copied", "verify", "verify", "cutover", "finish", "cleanup-proven", "cleanup"]);
         expect(entries.every((e) => e.actor === "tester")).toBe(true);
-        expect(entries.filter((e) => e.step === "copy-batch")).toHaveLength(1 + 3 + 5);
+        expect(last).toMatchObject({ state: "cleaned", route: null, lease: null, collections: { orders: { copied: 2500, batches: 5, done: true } } });
+        expect((await h.control.readAll()).has(MOVING)).toBe(false);
       });
 
       test("a document altered on the target blocks the cut-over", async () => {
@@ -108,7 +110,9 @@ for (const backendCase of backendCases) {
       h = await harness(backend, "pool", "bridge");
       await expect(h.mover({ map: makeMap(backend, "pool", undefined) }).start(MOVING)).rejects.toThrow(NoMoveTargetError);
       await expect(h.mover({ hooks: { afterStep: (s) => { if (s === "frozen") throw new Died("x"); } } }).start(MOVING)).rejects.toThrow(Died);
-      await expect(h.mover().start(MOVING)).rejects.toThrow("tenant [acme]: cannot start a move in state frozen (a move is in progress: resume, or roll it back)");
+      await expect(h.mover().start(MOVING)).rejects.toThrow(
+        "tenant [acme]: start refused in state frozen (needs none | finished | cleaned | rolled-back): run `tenantry move resume` (or `tenantry move rollback`)",
+      );
     });
 
     describe("the process dies, another mover resumes: same verified result, no duplicates, no loss", () => {
@@ -160,11 +164,14 @@ for (const backendCase of backendCases) {
       test("a crashed mover's lease (never released) blocks others until it expires, then the move is taken over", async () => {
         const { h, backend, before } = await setup("pool", "bridge");
         await expect(h.mover({ hooks: { afterStep: (s) => { if (s === "copying") throw new Died("x"); } } }).start(MOVING)).rejects.toThrow(Died);
-        // A hard crash (kill -9) releases nothing: a journal holder that never lets go stands in for it.
-        const ghost = new MoveJournal(h.journal, { actor: "ghost", owner: "ghost@host:1", leaseMs: 60_000, now: () => h.clock.now });
-        await ghost.acquire((await ghost.load(MOVING))!);
+        // A hard crash (kill -9) releases nothing: a holder that takes the lease and never lets go stands in for it.
+        const ghost = new MoveStore(h.store, undefined, { actor: "ghost", owner: "ghost@host:1", leaseMs: 60_000, now: () => h.clock.now });
+        await ghost.acquire(MOVING, "resume");
         await expect(h.mover().resume(MOVING)).rejects.toThrow("tenant [acme]: the move is held by ghost@host:1 until 2026-11-28T12:01:10.000Z");
+        // Takeover only after the expiry plus the clock skew allowance (5 s).
         h.clock.now = new Date(h.clock.now.getTime() + 60_001);
+        await expect(h.mover().resume(MOVING)).rejects.toThrow(MoveLockedError);
+        h.clock.now = new Date(h.clock.now.getTime() + 5_000);
         expect((await h.mover().resume(MOVING)).state).toBe("verified");
         expect(await tenantSnapshot(backend, "bridge")).toEqual(before);
       });
@@ -200,7 +207,7 @@ for (const backendCase of backendCases) {
         expect(await counts(h, "silo")).toEqual({ events: 0, notes: 0, orders: 0 });
         expect(await othersSnapshot(backend)).toEqual(others);
         const { entries } = await h.mover().status(MOVING);
-        expect(entries.map((e) => e.step).slice(-6)).toEqual(["rollback-start", "rollback-frozen", "rollback-copied-back", "rollback-routed-back", "rollback-target-cleared", "rolled-back"]);
+        expect(entries.map((e) => e.step).filter((s) => s !== "lease").slice(-4)).toEqual(["rollback-start", "rollback-decided", "rollback-copied-back", "rolled-back"]);
         // Waited for the freeze before copying back, and for the route-back before deleting the target copy.
         expect(h.sleeps).toEqual([10_000, 10_000, 10_000]);
       });

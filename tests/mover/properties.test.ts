@@ -4,7 +4,6 @@ import fc from "fast-check";
 import type { Document } from "mongodb";
 import { describe, expect, test } from "vitest";
 import type { ConnectionMap } from "../../src/connection-map/schema";
-import { memoryControlStore } from "../../src/control/memory-store";
 import { endpointClients } from "../../src/mover/connect";
 import { UnsafeDeleteError } from "../../src/mover/errors";
 import { guardedDeleteMany } from "../../src/mover/guard";
@@ -40,8 +39,8 @@ describe("properties", () => {
         const memory = memoryConnector();
         memory.seed("shared:eu", "app", "orders", docs);
         const clients = endpointClients(memory);
-        const journal = (await clients.connect(ENDPOINT)).db("tenantry").collection("tenantry_moves");
-        const mover = new Mover({ map: MAP, connect: (e) => clients.connect(e), control: memoryControlStore(), journal, actor: "prop", batchSize, freezeBoundMs: 0, sleep: () => Promise.resolve() });
+        const store = (await clients.connect(ENDPOINT)).db("tenantry").collection("overrides");
+        const mover = new Mover({ map: MAP, connect: (e) => clients.connect(e), store, actor: "prop", batchSize, freezeBoundMs: 0, sleep: () => Promise.resolve() });
         await mover.start("acme", { cutover: true });
         expect(sorted(memory.raw("shared:eu", "app", "t_acme__orders"))).toEqual(sorted(docs.filter((d) => d.tenant_id === "acme")));
         expect(sorted(memory.raw("shared:eu", "app", "orders"))).toEqual(sorted(docs));

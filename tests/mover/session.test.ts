@@ -1,13 +1,14 @@
-// Where a move's overrides and journal live: the map's control location (the one every resolver polls by default), or
+// Where a move's state documents live: the map's control location (the one every resolver polls by default), or
 // --control-cluster; never a per-zone guess. Memory backend only: the location logic does not depend on the server.
 import { afterEach, describe, expect, test } from "vitest";
 import type { ConnectionMap } from "../../src/connection-map/schema";
 import { controlLocation, NoControlLocationError, openSession, type Session } from "../../src/mover/session";
 import { createResolver, TenantFrozenError } from "../../src/resolver";
 import { memoryTestBackend } from "../support/backends";
+import { writeMoveOverride } from "../support/control";
 import { MOVING, SHARED, SILO, makeMap } from "./fixtures";
 
-const freeze = { tenantId: MOVING, writes: "frozen", routeTo: "current", moveId: "m-1", revision: 1, updatedAt: "2026-11-28T12:00:00Z" } as const;
+const freeze = { tenantId: MOVING, writes: "frozen", routeTo: "current", revision: 1 } as const;
 
 describe("the mover's control location", () => {
   const backend = memoryTestBackend();
@@ -21,8 +22,9 @@ describe("the mover's control location", () => {
   test("the session writes at the map's control location, where a resolver polling by default sees the freeze", async () => {
     const map = makeMap(backend, "pool", "bridge");
     session = await openSession({ map, tenantId: MOVING, connector: backend.connector });
-    expect([session.journal.dbName, session.journal.collectionName]).toEqual(["tenantry", "tenantry_moves"]);
-    await session.control.write(freeze);
+    expect([session.store.dbName, session.store.collectionName]).toEqual(["tenantry", "overrides"]);
+    expect([session.history.dbName, session.history.collectionName]).toEqual(["tenantry", "tenantry_moves"]);
+    await writeMoveOverride(session.store, map, freeze);
     expect(backend.memory.raw(SHARED, "tenantry", "overrides").map((d) => d._id)).toEqual([MOVING]);
 
     const app = createResolver({ map, connector: backend.connector });
@@ -54,7 +56,7 @@ describe("the mover's control location", () => {
   test("--control-cluster still overrides the map: overrides and journal go there", async () => {
     const map = makeMap(backend, "silo", undefined);
     session = await openSession({ map, tenantId: MOVING, connector: backend.connector, controlCluster: SILO });
-    await session.control.write(freeze);
+    await writeMoveOverride(session.store, map, freeze);
     expect(backend.memory.raw(SILO, "tenantry", "overrides").map((d) => d._id)).toEqual([MOVING]);
     expect(backend.memory.raw(SHARED, "tenantry", "overrides")).toEqual([]);
   });

@@ -1,7 +1,7 @@
 // The resolver polling the map's control location in the background (no refreshControl call): a freeze the mover
 // writes is applied within the poll bound, an unfreeze too; on the real server the polls go over a socket.
 import { afterEach, describe, expect, test } from "vitest";
-import { collectionControlStore } from "../../src/control/mongo-store";
+import { writeMoveOverride } from "../support/control";
 import type { TenantOverride } from "../../src/control/types";
 import { createResolver } from "../../src/resolver";
 import type { ConnectionMap, Resolver } from "../../src/resolver";
@@ -46,7 +46,9 @@ for (const backendCase of backendCases) {
       const map: ConnectionMap = { ...base, control: { cluster: "shared:eu", credential: "shared:eu", database: backend.database("tenantry"), collection: "overrides" } };
       const { cluster, credential, database, collection } = map.control!;
       const moverClient = await backend.connector.connect({ clusterKey: cluster, cluster: map.clusters[cluster]!, credentialKey: credential, credentialRef: map.credentials[credential]!, credentials: undefined });
-      const mover = collectionControlStore(moverClient.db(database).collection(collection));
+      const controlCollection = moverClient.db(database).collection(collection);
+      // What the mover writes: the override part of acme's move state document.
+      const mover = { write: (o: TenantOverride) => writeMoveOverride(controlCollection, map, o) };
       const wire = wireCapture(backend);
       resolver = createResolver({ map, connector: backend.connector, control: { refreshMs: REFRESH_MS } });
       const users = resolver.forTenant({ tenantId: "acme" }).collection("users");

@@ -3,6 +3,7 @@ import { describe, expect, test } from "vitest";
 import type { ConnectTarget } from "../../src/backend/types";
 import {
   ControlStoreStaleError,
+  ControlStoreUnavailableError,
   CredentialsUnavailableError,
   CrossTenantWriteError,
   InvalidConnectionMapError,
@@ -23,7 +24,7 @@ import {
 } from "../../src/resolver";
 import type { ConnectionMap } from "../../src/connection-map/schema";
 import type { ControlStore, TenantOverride } from "../../src/resolver";
-import { collectionControlStore } from "../../src/resolver";
+import { writeMoveOverride } from "../support/control";
 import { memoryConnector, type MemoryConnector } from "../../src/testing";
 import { PAIRS, tenantEntry, testMap } from "./fixtures";
 
@@ -195,8 +196,6 @@ describe("freezes and moves", () => {
     let answer = new Map<string, TenantOverride>([["acme", override("acme", 5, { writes: "frozen" })]]);
     const store: ControlStore = {
       readAll: () => Promise.resolve(answer),
-      write: () => Promise.resolve(),
-      remove: () => Promise.resolve(),
     };
     const resolver = createResolver({ map: testMap(), connector: memoryConnector(), control: { store, refreshMs: 60_000 } });
     const users = resolver.forTenant({ tenantId: "acme" }).collection("users");
@@ -211,8 +210,6 @@ describe("freezes and moves", () => {
     const errors: unknown[] = [];
     const store: ControlStore = {
       readAll: () => Promise.reject(new Error("control store down")),
-      write: () => Promise.resolve(),
-      remove: () => Promise.resolve(),
     };
     const resolver = createResolver({ map: testMap(), connector: memoryConnector(), control: { store, refreshMs: 60_000 }, onError: (e) => errors.push(e) });
     const users = resolver.forTenant({ tenantId: "acme" }).collection("users");
@@ -225,16 +222,65 @@ describe("freezes and moves", () => {
   });
 });
 
+describe("cold start of a tenant with a declared move", () => {
+  const moving = (): ConnectionMap => {
+    const mover = tenantEntry("mover", "pool", "app");
+    mover.target = { stage: "bridge", cluster: "shared:eu", credential: "shared:eu", database: "app", collections: { users: "t_mover__users", groups: "t_mover__groups", notes: "t_mover__notes" } };
+    return testMap(undefined, { mover });
+  };
+
+  test("while no control read succeeded, reads and writes of the moving tenant fail typed and retryable within coldStartWaitMs; others read", async () => {
+    let up = false;
+    const cut = new Map<string, TenantOverride>();
+    const store: ControlStore = { readAll: () => (up ? Promise.resolve(cut) : Promise.reject(new Error("control store unreachable"))) };
+    const resolver = createResolver({ map: moving(), connector: memoryConnector(), control: { store, refreshMs: 60_000, coldStartWaitMs: 50 } });
+    const users = resolver.forTenant({ tenantId: "mover" }).collection("users");
+    for (const op of [() => users.countDocuments({}), () => users.find({}).toArray(), () => users.insertOne({})]) {
+      const error = await op().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ControlStoreUnavailableError);
+      expect(error).toMatchObject({ tenantId: "mover", reason: "cold-start", retryable: true });
+    }
+    expect(() => resolver.forTenant({ tenantId: "mover" }).route).toThrow(ControlStoreUnavailableError);
+    // A tenant without a declared move still reads; its writes fail closed.
+    expect(await resolver.forTenant({ tenantId: "acme" }).collection("users").countDocuments({})).toBe(0);
+    await expect(resolver.forTenant({ tenantId: "acme" }).collection("users").insertOne({})).rejects.toBeInstanceOf(ControlStoreStaleError);
+    // Once a read succeeds the cut-over is known and served from the target.
+    cut.set("mover", override("mover", 3, { writes: "open", routeTo: "target" }));
+    up = true;
+    await resolver.refreshControl();
+    expect(resolver.forTenant({ tenantId: "mover" }).route.stage).toBe("bridge");
+    await users.insertOne({ where: "target" });
+    expect(await users.countDocuments({})).toBe(1);
+    await resolver.close();
+  });
+
+  test("a first read that hangs does not hang operations: they fail after coldStartWaitMs", async () => {
+    const store: ControlStore = { readAll: () => new Promise(() => undefined) };
+    const resolver = createResolver({ map: moving(), connector: memoryConnector(), control: { store, refreshMs: 60_000, coldStartWaitMs: 30 } });
+    const started = Date.now();
+    await expect(resolver.forTenant({ tenantId: "mover" }).collection("users").findOne({})).rejects.toMatchObject({ name: "ControlStoreUnavailableError", reason: "cold-start" });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await resolver.close();
+  });
+
+  test("an override naming a route the map does not have fails closed instead of guessing", async () => {
+    const store = memoryControlStore([{ ...override("mover", 1, { writes: "open", routeTo: "target" }), routes: { source: "elsewhere", target: "nowhere" } }]);
+    const resolver = createResolver({ map: moving(), connector: memoryConnector(), control: { store, refreshMs: 60_000 } });
+    await expect(resolver.forTenant({ tenantId: "mover" }).collection("users").findOne({})).rejects.toMatchObject({ name: "ControlStoreUnavailableError", reason: "route-mismatch" });
+    await resolver.close();
+  });
+});
+
 describe("the map's control location", () => {
   const located = (database = "tenantry"): ConnectionMap => ({
     ...testMap(),
     control: { cluster: "shared:eu", credential: "shared:eu", database, collection: "overrides" },
   });
-  /** The store the mover writes: `collectionControlStore` on its own client of the same (memory) cluster. */
-  async function moverStore(connector: MemoryConnector, map: ConnectionMap): Promise<ControlStore> {
+  /** What the mover writes: move state documents in the control collection, on its own client of the same (memory) cluster. */
+  async function moverStore(connector: MemoryConnector, map: ConnectionMap): Promise<{ write: (o: TenantOverride) => Promise<void> }> {
     const { cluster, credential, database, collection } = map.control!;
     const client = await connector.connect({ clusterKey: cluster, cluster: map.clusters[cluster]!, credentialKey: credential, credentialRef: map.credentials[credential]!, credentials: undefined });
-    return collectionControlStore(client.db(database).collection(collection));
+    return { write: (o) => writeMoveOverride(client.db(database).collection(collection), map, o) };
   }
 
   test("a freeze the mover writes there reaches resolvers polling by default or with control: { refreshMs }; control: false never sees it", async () => {

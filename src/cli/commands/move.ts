@@ -3,7 +3,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { DEFAULT_FREEZE_BOUND_MS, Mover } from "../../mover/move";
-import type { JournalEntry, MoveRecord } from "../../mover/state";
+import { type JournalEntry, type MoveRecord, nextCommand } from "../../mover/state";
 import { loadRegistryFile } from "../../registry/load";
 import { declarationsOf } from "../../collections";
 import { EXIT, type Io } from "../io";
@@ -45,7 +45,9 @@ function formatRecord(r: MoveRecord): string[] {
     lines.push(`  ${logical}: copied ${c.copied} in ${c.batches} batches${c.done ? "" : " (in progress)"}${hash}`);
   }
   if (r.cutoverAt) lines.push(`  cut over ${r.cutoverAt}; clean-up allowed after ${new Date(new Date(r.cutoverAt).getTime() + r.retentionDays * 86_400_000).toISOString()}`);
-  if (r.lease) lines.push(`  held by ${r.lease.owner} until ${new Date(r.lease.expiresAt).toISOString()}`);
+  if (r.route) lines.push(`  route override: ${r.route.to}, writes ${r.route.writes}`);
+  if (r.rollback && r.state === "rolling-back") lines.push(`  rollback from ${r.rollback.from}: phase ${r.rollback.phase}`);
+  if (r.lease) lines.push(`  held by ${r.lease.owner} (epoch ${r.lease.epoch}) until ${r.lease.expiresAt}`);
   return lines;
 }
 
@@ -73,20 +75,13 @@ export function statusJson(tenantId: string, r: MoveRecord | undefined | null, e
           }),
           cutoverAt: r.cutoverAt ?? null,
           retentionDays: r.retentionDays,
-          lease: r.lease ? { owner: r.lease.owner, expiresAt: new Date(r.lease.expiresAt).toISOString() } : null,
+          lease: r.lease ? { owner: r.lease.owner, epoch: r.lease.epoch, expiresAt: new Date(r.lease.expiresAt).toISOString() } : null,
+          route: r.route ?? null,
         }
       : null,
     journal: entries.map((e) => ({ at: e.at, actor: e.actor, step: e.step, detail: e.detail })),
   };
 }
-
-const NEXT: Partial<Record<MoveRecord["state"], string>> = {
-  verified: "next: tenantry move cutover (writes stay frozen until then)",
-  cutover:
-    "next: set cutOver: true on the tenant's move in the registry, pulumi up, then tenantry move finish; tenantry move cleanup after the retention window, then set its stage (cluster or region, generation) to the target, remove move:, pulumi up",
-  finished: "next: tenantry move cleanup after the retention window, then set the tenant's stage (cluster or region, generation) to the target in the registry, remove move:, pulumi up",
-  "rolled-back": "the tenant is back on its source, writes open; remove move: from the registry when you give up the move",
-};
 
 /** The command body; returns an exit code. */
 export async function move(action: string, tenantId: string, opts: MoveCommandOptions, io: Io, deps: DataCommandDeps = {}): Promise<number> {
@@ -101,8 +96,8 @@ export async function move(action: string, tenantId: string, opts: MoveCommandOp
       const mover = new Mover({
         map,
         connect: (e) => session.clients.connect(e),
-        control: session.control,
-        journal: session.journal,
+        store: session.store,
+        history: session.history,
         actor: opts.actor,
         batchSize,
         retentionDays,
@@ -151,8 +146,7 @@ export async function move(action: string, tenantId: string, opts: MoveCommandOp
           break;
       }
       io.stdout(`${formatRecord(record).join("\n")}\n`);
-      const next = NEXT[record.state];
-      if (next) io.stdout(`${next}\n`);
+      io.stdout(`next: ${nextCommand(record.state)}\n`);
       return EXIT.ok;
     } finally {
       await session.close();
