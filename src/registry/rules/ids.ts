@@ -1,6 +1,6 @@
 // Rules on names: tenant ids, collection names and shared cluster names, and the physical names derived from them.
 import { collectionName, generationSuffix, tenantKeyRoleName } from "../../naming";
-import { currentGeneration, needsStrictSilo, targetGeneration } from "../../placement/place";
+import { currentGeneration, needsStrictSilo, targetGeneration } from "../stage-policy";
 import type { Registry } from "../schema";
 import { occupancies } from "./context";
 import { error, type RuleProblem } from "./types";

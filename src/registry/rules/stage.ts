@@ -8,7 +8,7 @@ import {
   sharedClusterFor,
   STAGE_RANK,
   TIER_STAGE,
-} from "../../placement/place";
+} from "../stage-policy";
 import type { PathSegment } from "../positions";
 import { isDedicatedSize, type Registry, type Stage, type Tenant } from "../schema";
 import { type ResidencyZone, zoneOf } from "../zones";
