@@ -5,7 +5,7 @@ import { parseSource, positioned, prototypeProblems, schemaProblems } from "../r
 import type { Problem } from "../registry/problems";
 import { SLUG_PATTERN } from "../registry/schema";
 
-/** Explicit requests a customer can make that trigger a stage (DESIGN §3). */
+/** Explicit requests a customer can make that trigger a stage (README "The tenant registry"; https://docs.aws.amazon.com/wellarchitected/latest/saas-lens/silo-pool-and-bridge-models.html). */
 export const REQUESTS = ["isolation", "dedicated", "sovereignty", "guaranteed-response-times"] as const;
 
 export const TenantMetrics = z.strictObject({

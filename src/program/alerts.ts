@@ -20,7 +20,7 @@ export interface AlertDefinition {
 }
 
 // No matchers: a silo project holds exactly one cluster, so project-level alerts are already per tenant.
-/** The alerts every silo project gets. `enabled` is explicit because Atlas defaults it to false (REFERENCE §2.12). */
+/** The alerts every silo project gets. `enabled` is explicit because Atlas defaults it to false (https://www.pulumi.com/registry/packages/mongodbatlas/api-docs/alertconfiguration/). */
 export function siloAlerts(target: AlertTarget): AlertDefinition[] {
   const notifications: AlertDefinition["notifications"] =
     "email" in target

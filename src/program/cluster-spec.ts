@@ -9,7 +9,7 @@ export interface RegionConfig {
   electableSpecs?: { instanceSize: string; nodeCount?: number };
 }
 
-/** One replica-set replication spec in one region (REFERENCE §2.2: Flex has no electableSpecs, M0 goes through TENANT). */
+/** One replica-set replication spec in one region (Flex has no electableSpecs, M0 goes through TENANT: https://www.pulumi.com/registry/packages/mongodbatlas/api-docs/advancedcluster/). */
 export function replicationSpecs(regionName: string, instanceSize: string): { regionConfigs: RegionConfig[] }[] {
   const config: RegionConfig =
     instanceSize === "FLEX"

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionMap } from "../connection-map/schema";
 import { mapParameterPrefix, type NamingContext } from "../naming";
 
-/** Standard-tier SSM parameters hold at most 4096 characters (REFERENCE §3). */
+/** Standard-tier SSM parameters hold at most 4096 characters (https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html). */
 export const STANDARD_TIER_MAX = 4096;
 
 /** What a tenant's parameter holds: its entry plus the clusters and credentials it references, so one read routes it. */

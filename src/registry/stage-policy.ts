@@ -6,10 +6,10 @@ import type { ResidencyZone } from "./zones";
 /** Order of the stages: moves and floors compare by rank. */
 export const STAGE_RANK: Readonly<Record<Stage, number>> = { pool: 0, bridge: 1, silo: 2 };
 
-/** Default stage of each commercial tier (DESIGN §3). */
+/** Default stage of each commercial tier (README "The tenant registry"; https://docs.aws.amazon.com/wellarchitected/latest/saas-lens/silo-pool-and-bridge-models.html). */
 export const TIER_STAGE: Readonly<Record<Tier, Stage>> = { free: "pool", business: "bridge", enterprise: "silo" };
 
-/** Minimum stage each compliance regime requires (DESIGN §2); GDPR adds no floor (residency covers it). */
+/** Minimum stage each compliance regime requires (README "The tenant registry"); GDPR adds no floor (residency covers it). */
 export const COMPLIANCE_FLOOR: Readonly<Record<ComplianceFlag, Stage>> = {
   HIPAA: "silo",
   FedRAMP: "silo",

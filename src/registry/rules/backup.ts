@@ -6,12 +6,13 @@ import { type ResidencyZone, zoneOf } from "../zones";
 import { isNvme, occupancies } from "./context";
 import { error, type RuleProblem, warning } from "./types";
 
-/** Hourly snapshot intervals Atlas accepts (REFERENCE §2.4); 12 is the only one for NVMe clusters. */
+/** Hourly snapshot intervals Atlas accepts (https://www.mongodb.com/docs/atlas/backup/cloud-backup/configure-backup-policy/); 12 is the only one for NVMe clusters. */
 export const HOURLY_INTERVALS: readonly number[] = [1, 2, 4, 6, 8, 12];
 
 /**
  * Retention of each item in days, to compare items of different units. Conversion as Atlas counts retention
- * (REFERENCE §2.4: "monthly ≥ 31 days, 5 weeks or 1 month; yearly ≥ 1 year"): week = 7 days, month = 31 days,
+ * ("monthly ≥ 31 days, 5 weeks or 1 month; yearly ≥ 1 year",
+ * https://www.mongodb.com/docs/atlas/backup/cloud-backup/configure-backup-policy/): week = 7 days, month = 31 days,
  * year = 365 days.
  */
 function itemsInDays(policy: BackupPolicy): { item: string; field: string; days: number; shown: string }[] {
@@ -67,7 +68,7 @@ function policyRules(name: string, policy: BackupPolicy, users: readonly PolicyU
       }
     }
   }
-  // A less frequent item must keep at least as long as every more frequent one (REFERENCE §2.4).
+  // A less frequent item must keep at least as long as every more frequent one (https://www.mongodb.com/docs/atlas/backup/cloud-backup/configure-backup-policy/).
   const items = itemsInDays(policy);
   items.forEach((item, k) => {
     const longer = items.slice(0, k).reduce<(typeof items)[number] | undefined>((a, b) => (a === undefined || b.days > a.days ? b : a), undefined);
@@ -92,7 +93,7 @@ function policyRules(name: string, policy: BackupPolicy, users: readonly PolicyU
       );
     }
   });
-  // M0 and Flex have no cloud backup schedule: Flex takes automatic daily snapshots only (REFERENCE §6).
+  // M0 and Flex have no cloud backup schedule: Flex takes automatic daily snapshots only (https://www.mongodb.com/docs/atlas/flex-limitations/).
   const features = [
     policy.hourly && "hourly",
     policy.weekly && "weekly",
