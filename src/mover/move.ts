@@ -5,7 +5,7 @@ import type { BackendClient, BackendCollection } from "../backend/types";
 import type { ConnectionMap, Route } from "../connection-map/schema";
 import type { ControlStore, TenantOverride } from "../control/types";
 import type { IndexSpec } from "../registry/schema";
-import { DEFAULT_CONTROL_REFRESH_MS, defaultFailClosedAfterMs } from "../resolver/control";
+import { DEFAULT_CONTROL_REFRESH_MS, defaultFailClosedAfterMs } from "../resolver";
 import { MoveStateError, MoverError, NoMoveTargetError, RetentionNotElapsedError, UnknownMoveTenantError, VerificationFailedError } from "./errors";
 import { guardedDeleteMany } from "./guard";
 import { sameContent } from "./hash";

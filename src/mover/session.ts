@@ -4,13 +4,11 @@ import { readFile } from "node:fs/promises";
 import type { Connector } from "../backend/types";
 import { ConnectionMap, type ControlLocation } from "../connection-map/schema";
 import { parseMapDocument } from "../connection-map/document";
-import { collectionControlStore } from "../control/mongo-store";
 import type { ControlStore } from "../control/types";
 import { CONTROL_DATABASE, CONTROL_OVERRIDES_COLLECTION, MOVES_COLLECTION } from "../naming";
 import type { BackendCollection } from "../backend/types";
-import { awsSecretsManagerCredentials } from "../resolver/credentials";
-import { mongoConnector } from "../resolver/mongo-connector";
-import { type CredentialsProvider, type EndpointClients, endpointClients } from "./connect";
+import { awsSecretsManagerCredentials, collectionControlStore, type CredentialProvider, mongoConnector } from "../resolver";
+import { type EndpointClients, endpointClients } from "./connect";
 import { MoverError, UnknownMoveTenantError } from "./errors";
 import type { MoveEndpoint } from "./state";
 
@@ -60,7 +58,7 @@ export interface SessionOptions {
   /** Replaces the driver connector (tests: the memory connector). */
   connector?: Connector;
   /** @default Secrets Manager, for connectors that need credentials */
-  credentials?: CredentialsProvider;
+  credentials?: CredentialProvider;
 }
 
 /** Clients to a tenant's endpoints, without the control location (export, import). */
@@ -120,9 +118,7 @@ export function openEndpoints(options: Omit<SessionOptions, "controlCluster">): 
   if (!map.tenants[tenantId]) throw new UnknownMoveTenantError(tenantId);
   const uri = options.uri;
   const connector = options.connector ?? (uri ? mongoConnector({ uri: () => uri, appName: "tenantry-mover" }) : mongoConnector({ appName: "tenantry-mover" }));
-  const secrets = awsSecretsManagerCredentials();
-  const credentials: CredentialsProvider = options.credentials ?? ((key, ref) => secrets.get(key, ref));
-  const clients = endpointClients(connector, credentials);
+  const clients = endpointClients(connector, options.credentials ?? awsSecretsManagerCredentials());
   return { clients, singleServer: uri !== undefined, close: () => clients.close() };
 }
 

@@ -6,7 +6,11 @@ export { UNSCOPABLE_METHODS } from "./scoped-collection";
 export { ScopedChangeStream, ScopedCursor, ScopedFindCursor } from "./cursors";
 export type { RouteInfo } from "./routing";
 export type { ControlOptions } from "./control";
+// The mover bounds its freeze by the resolvers' control polling defaults.
+export { DEFAULT_CONTROL_REFRESH_MS, defaultFailClosedAfterMs } from "./control";
 export type { PoolStats } from "./clients";
+export { openClient } from "./open-client";
+export type { ClientTarget } from "./open-client";
 export { mongoConnector, MissingCredentialsError } from "./mongo-connector";
 export type { MongoConnectorOptions } from "./mongo-connector";
 export { awsSecretsManagerCredentials, credentialEnvNames, envCredentials, staticCredentials } from "./credentials";

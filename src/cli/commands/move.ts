@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { Connector } from "../../backend/types";
 import type { ConnectionMap } from "../../connection-map/schema";
-import type { CredentialsProvider } from "../../mover/connect";
+import type { CredentialProvider } from "../../resolver";
 import { MoverError, VerificationFailedError } from "../../mover/errors";
 import { DEFAULT_FREEZE_BOUND_MS, Mover } from "../../mover/move";
 import { type EndpointSession, MapFileError, type Session, loadMapFile, openEndpoints, openSession } from "../../mover/session";
@@ -40,7 +40,7 @@ export interface MoveCommandOptions extends DataCommandOptions {
 /** Seams for tests: a connector (the memory backend) and clock. */
 export interface DataCommandDeps {
   connector?: Connector;
-  credentials?: CredentialsProvider;
+  credentials?: CredentialProvider;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
 }
