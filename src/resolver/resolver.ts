@@ -10,7 +10,7 @@ import { awsSecretsManagerCredentials } from "./credentials";
 import type { CredentialProvider } from "./credentials";
 import { InvalidConnectionMapError, MalformedContextError, ResolverClosedError, TenantOffboardedError, UndeclaredCollectionError, UnknownTenantError } from "./errors";
 import { mongoConnector } from "./mongo-connector";
-import { compileMap } from "./routing";
+import { chooseRoute, compileMap } from "./routing";
 import type { CompiledMap, RouteInfo } from "./routing";
 import { ScopedCollectionImpl } from "./scoped-collection";
 import type { ResolverCore, ScopedCollection } from "./scoped-collection";
@@ -135,7 +135,7 @@ class Scope implements TenantScope {
     const tenant = core.map.tenants.get(this.tenantId);
     if (!tenant) throw new UnknownTenantError(this.tenantId);
     const override = core.control.overrides.get(this.tenantId);
-    return (override?.routeTo === "target" && tenant.target ? tenant.target : tenant.current).info;
+    return chooseRoute(tenant, override).info;
   }
 
   collection<TSchema extends Document = Document>(name: string): ScopedCollection<TSchema> {

@@ -1,5 +1,6 @@
 // Compiles a validated connection map into per-tenant routing tables, once per load, so resolving costs a map lookup.
 import type { ClusterEntry, ConnectionMap, CredentialRef, Route } from "../connection-map/schema";
+import type { TenantOverride } from "../control/types";
 
 /** Where a tenant's data is, as an application may see it (no hosts, no credentials). */
 export interface RouteInfo {
@@ -119,4 +120,9 @@ export function compileMap(map: ConnectionMap): CompiledMap {
     control = { route, database, collection, identity: [route.clientKey, database, collection].join("\u0000") };
   }
   return { map, tenants, collections, declared: [...collections.keys()].sort(), clientKeys: new Set(usage.keys()), control };
+}
+
+/** The route a tenant is served from: the target once an override switched it there (and the map has one), else current. */
+export function chooseRoute(tenant: CompiledTenant, override: Pick<TenantOverride, "routeTo"> | undefined): CompiledRoute {
+  return override?.routeTo === "target" && tenant.target ? tenant.target : tenant.current;
 }

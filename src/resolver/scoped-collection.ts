@@ -51,7 +51,7 @@ import type { PipelineScope } from "./guard/pipeline";
 import { andCondition, sanitizeFilter, sanitizeObject } from "./guard/sanitize";
 import { guardArrayFilters, guardUpdate, makeTags, tagDocument } from "./guard/writes";
 import type { Tags } from "./guard/writes";
-import type { CompiledMap, CompiledRoute } from "./routing";
+import { chooseRoute, type CompiledMap, type CompiledRoute } from "./routing";
 
 /** The state a scope reads at each operation; `reload` swaps `map` (and `control`, when the control location moved) in one assignment each. */
 export interface ResolverCore {
@@ -190,7 +190,7 @@ export class ScopedCollectionImpl {
     if (!tenant) throw new UnknownTenantError(this.#tenantId);
     if (tenant.status === "offboarding") throw new TenantOffboardedError(this.#tenantId);
     const override = core.control.overrides.get(this.#tenantId);
-    const route = override?.routeTo === "target" && tenant.target ? tenant.target : tenant.current;
+    const route = chooseRoute(tenant, override);
     if (write) {
       if (tenant.status === "frozen") throw new TenantFrozenError(this.#tenantId, "map");
       if (override?.writes === "frozen") throw new TenantFrozenError(this.#tenantId, "control");
