@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `tenantry` command: parses arguments with commander and dispatches to one module per command.
 import { Command, CommanderError } from "commander";
-import { EXIT, type Io, UsageError, processIo } from "./io";
+import { EXIT, type Io, processIo } from "./io";
 import { commands } from "./commands";
 
 /** Runs the CLI in process and returns the exit code (tests call this; the bin entry exits with it). */
@@ -24,10 +24,6 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     if (error instanceof CommanderError) {
       // --help and --version end through here with exit code 0.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    if (error instanceof UsageError) {
-      io.stderr(`tenantry: ${error.message}\n`);
-      return EXIT.usage;
     }
     throw error;
   }

@@ -2,12 +2,12 @@
 // documents, upsert into the tenant's current placement, then verify counts and hashes against the manifest.
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { BSON, type Document } from "mongodb";
 import type { BackendClient, BackendCollection } from "../backend/types";
 import type { ConnectionMap } from "../connection-map/schema";
+import { readTextFileAsync } from "../files";
 import { TENANT_FIELD } from "../naming";
 import { ForeignDocumentError, ManifestMismatchError, VerificationFailedError } from "./errors";
 import { ExportManifest, MANIFEST_FILE, currentEndpoint } from "./export";
@@ -47,12 +47,8 @@ async function* lines(path: string): AsyncGenerator<string> {
 
 async function readManifest(dir: string): Promise<ExportManifest> {
   const path = join(dir, MANIFEST_FILE);
-  let raw: string;
-  try {
-    raw = await readFile(path, "utf8");
-  } catch {
-    throw new ManifestMismatchError(path, "no manifest: not an export directory, or an interrupted export");
-  }
+  const raw = await readTextFileAsync(path);
+  if (raw === undefined) throw new ManifestMismatchError(path, "no manifest: not an export directory, or an interrupted export");
   const parsed = ExportManifest.safeParse(JSON.parse(raw));
   if (!parsed.success) throw new ManifestMismatchError(path, `not a ${"tenantry-export/1"} manifest: ${parsed.error.issues[0]?.message ?? "invalid"}`);
   return parsed.data;

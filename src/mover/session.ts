@@ -1,10 +1,10 @@
 // What the move, export and import commands open: the map from a file, clients per endpoint, the control store and the
 // journal on the control cluster. Library code: nothing here prints.
-import { readFile } from "node:fs/promises";
 import type { Connector } from "../backend/types";
 import { ConnectionMap, type ControlLocation } from "../connection-map/schema";
 import { parseMapDocument } from "../connection-map/document";
 import type { ControlStore } from "../control/types";
+import { readTextFileAsync } from "../files";
 import { CONTROL_DATABASE, CONTROL_OVERRIDES_COLLECTION, MOVES_COLLECTION } from "../naming";
 import type { BackendCollection } from "../backend/types";
 import { awsSecretsManagerCredentials, collectionControlStore, type CredentialProvider, mongoConnector } from "../resolver";
@@ -25,12 +25,8 @@ export class MapFileError extends MoverError {
 
 /** Reads a connection map: the map itself, or an object holding it as `connectionMap` (stack outputs, `tenantry plan --json`). */
 export async function loadMapFile(file: string): Promise<ConnectionMap> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch {
-    throw new MapFileError(file, "cannot read the file");
-  }
+  const text = await readTextFileAsync(file);
+  if (text === undefined) throw new MapFileError(file, "file not found");
   let json: unknown;
   try {
     json = JSON.parse(text);

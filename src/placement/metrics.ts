@@ -1,6 +1,6 @@
 // The metrics file `tenantry triggers` reads: per-tenant usage and commercial facts, validated like the registry.
-import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { readTextFile } from "../files";
 import { parseSource, positioned, prototypeProblems, schemaProblems } from "../registry/load";
 import type { Problem } from "../registry/problems";
 import { SLUG_PATTERN } from "../registry/schema";
@@ -64,12 +64,7 @@ export function parseMetrics(text: string, file: string, tenantIds: readonly str
 }
 
 export function loadMetricsFile(path: string, tenantIds: readonly string[]): MetricsFile {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "EISDIR") throw new MetricsNotFoundError(path);
-    throw error;
-  }
+  const text = readTextFile(path);
+  if (text === undefined) throw new MetricsNotFoundError(path);
   return parseMetrics(text, path, tenantIds);
 }

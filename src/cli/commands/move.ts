@@ -77,7 +77,7 @@ export async function runDataCommand(name: string, io: Io, body: () => Promise<n
   try {
     return await body();
   } catch (error) {
-    if (error instanceof Usage || (error instanceof MapFileError && error.reason === "cannot read the file")) {
+    if (error instanceof Usage || (error instanceof MapFileError && error.reason === "file not found")) {
       io.stderr(`tenantry ${name}: ${error.message}\n`);
       return EXIT.usage;
     }

@@ -1,6 +1,6 @@
 // `tenantry onboard <id>`: adds a tenant to the registry file (comments and layout kept), validates, writes atomically, shows its plan.
-import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
+import { readTextFile } from "../../files";
 import { EXIT, type Io } from "../io";
 import { ProgramLayoutError } from "../../program/layout";
 import { SettingsError } from "../../program/settings";
@@ -56,12 +56,8 @@ export async function editRegistry(
   if (where.env !== undefined && where.registry !== undefined) return fail(EXIT.usage, "give either --env or --registry, not both");
   const file = registryFileFor({ file: where.registry, env: where.env }, io);
   if (typeof file !== "string") return fail(EXIT.usage, file.usage);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return fail(EXIT.usage, `registry file not found: ${shown(io, file)}`);
-  }
+  const text = readTextFile(file);
+  if (text === undefined) return fail(EXIT.usage, `registry file not found: ${shown(io, file)}`);
 
   let result: EditResult;
   try {
