@@ -34,4 +34,6 @@ export { memoryControlStore } from "../control/memory-store";
 export { StaleOverrideRevisionError } from "../control/types";
 export type { ControlStore, TenantOverride } from "../control/types";
 export type { ConnectionMap } from "../connection-map/schema";
+export { fileMapLoader, loadMapFile, loadMapFromSsm, MapSourceError, sdkParameterSource, ssmMapLoader, watchMap } from "./loaders";
+export type { MapWatch, ParameterSource, SsmMapOptions, WatchMapOptions } from "./loaders";
 export type { Connector, DatabaseCredentials } from "../backend/types";
