@@ -15,11 +15,6 @@ export interface Io {
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** A usage error (missing file, unknown flag, bad argument): exit 2, message without a stack trace. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
-
 export function processIo(): Io {
   return {
     stdout: (text) => process.stdout.write(text),

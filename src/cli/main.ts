@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError } from "commander";
-import { EXIT, type Io, UsageError, processIo } from "./io";
+import { EXIT, type Io, processIo } from "./io";
 import { commands } from "./commands";
 import { helpHint } from "./shared";
 
@@ -34,10 +34,6 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     if (error instanceof CommanderError) {
       // --help and --version end through here with exit code 0.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    if (error instanceof UsageError) {
-      io.stderr(`tenantry: ${error.message}\n${helpHint()}\n`);
-      return EXIT.usage;
     }
     throw error;
   }

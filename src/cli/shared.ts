@@ -5,7 +5,7 @@ import { dirname, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import type { Connector } from "../backend/types";
 import type { ConnectionMap } from "../connection-map/schema";
-import type { CredentialsProvider } from "../mover/connect";
+import type { CredentialProvider } from "../resolver";
 import { MoverError, VerificationFailedError } from "../mover/errors";
 import { type EndpointSession, MapFileError, loadMapFile, openEndpoints, openSession, type Session } from "../mover/session";
 import { PlanRefusedError, PlanSettingsError } from "../plan/errors";
@@ -111,7 +111,7 @@ export interface DataCommandOptions {
 /** Seams for tests: a connector (the memory backend) and clock. */
 export interface DataCommandDeps {
   connector?: Connector;
-  credentials?: CredentialsProvider;
+  credentials?: CredentialProvider;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
 }

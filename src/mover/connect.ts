@@ -1,10 +1,7 @@
 // Opens one client per (cluster, credential) for the mover's endpoints through a Connector, and closes them all.
-import type { BackendClient, Connector, DatabaseCredentials } from "../backend/types";
-import type { CredentialRef } from "../connection-map/schema";
+import type { BackendClient, Connector } from "../backend/types";
+import { type CredentialProvider, openClient } from "../resolver";
 import type { MoveEndpoint } from "./state";
-
-/** Reads the credentials a reference points to (Secrets Manager in production). */
-export type CredentialsProvider = (credentialKey: string, ref: CredentialRef) => Promise<DatabaseCredentials>;
 
 export interface EndpointClients {
   /** The client of one side of a move (cached per cluster and credential). */
@@ -14,23 +11,19 @@ export interface EndpointClients {
 }
 
 /** Client cache over a Connector; credentials are resolved only when the connector needs them. */
-export function endpointClients(connector: Connector, credentials?: CredentialsProvider): EndpointClients {
+export function endpointClients(connector: Connector, credentials?: CredentialProvider): EndpointClients {
   const clients = new Map<string, Promise<BackendClient>>();
   return {
     connect(endpoint) {
       const key = `${endpoint.route.cluster}\u0000${endpoint.route.credential}`;
       let client = clients.get(key);
       if (!client) {
-        client = (async () => {
-          const creds = connector.needsCredentials && credentials ? await credentials(endpoint.route.credential, endpoint.credentialRef) : undefined;
-          return connector.connect({
-            clusterKey: endpoint.route.cluster,
-            cluster: endpoint.cluster,
-            credentialKey: endpoint.route.credential,
-            credentialRef: endpoint.credentialRef,
-            credentials: creds,
-          });
-        })();
+        client = openClient(connector, credentials, {
+          clusterKey: endpoint.route.cluster,
+          cluster: endpoint.cluster,
+          credentialKey: endpoint.route.credential,
+          credentialRef: endpoint.credentialRef,
+        });
         clients.set(key, client);
         // A failed connect must not stay cached: the next call tries again.
         client.catch(() => clients.delete(key));

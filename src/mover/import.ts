@@ -2,12 +2,13 @@
 // documents, upsert into the tenant's current placement, then verify counts and hashes against the manifest.
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { lstat, readFile } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { BSON, type Document } from "mongodb";
 import type { BackendClient, BackendCollection } from "../backend/types";
 import type { ConnectionMap, Route } from "../connection-map/schema";
+import { readTextFileAsync } from "../files";
 import { TENANT_FIELD } from "../naming";
 import { driverValue } from "./bson-values";
 import { ExportFormatError, ForeignDocumentError, ManifestMismatchError, VerificationFailedError } from "./errors";
@@ -78,12 +79,8 @@ function position(text: string, offset: number): { line: number; column: number 
 
 async function readManifest(dir: string): Promise<ExportManifest> {
   const path = join(dir, MANIFEST_FILE);
-  let raw: string;
-  try {
-    raw = await readFile(path, "utf8");
-  } catch {
-    throw new ManifestMismatchError(path, "no manifest: not an export directory, or an interrupted export");
-  }
+  const raw = await readTextFileAsync(path);
+  if (raw === undefined) throw new ManifestMismatchError(path, "no manifest: not an export directory, or an interrupted export");
   let json: unknown;
   try {
     json = JSON.parse(raw);

@@ -6,7 +6,7 @@ import type { ConnectionMap, Route } from "../connection-map/schema";
 import { routeIdentity } from "../control/route";
 import { MOVE_DOCUMENT_KIND } from "../control/mongo-store";
 import type { CollectionDeclarations } from "../collections";
-import { DEFAULT_CONTROL_REFRESH_MS, defaultFailClosedAfterMs } from "../resolver/control";
+import { DEFAULT_CONTROL_REFRESH_MS, defaultFailClosedAfterMs } from "../resolver";
 import { IndexMismatchError, LeaseLostError, MoveStateError, MoverError, NoMoveTargetError, RetentionNotElapsedError, RollbackConflictError, UnknownMoveTenantError, VerificationFailedError } from "./errors";
 import { sameContent } from "./hash";
 import { type Fence, MoveStore } from "./store";

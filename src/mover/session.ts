@@ -1,14 +1,13 @@
 // What the move, export and import commands open: the map from a file, clients per endpoint, and the control collection
 // (the moves' state documents) on the control cluster. Library code: nothing here prints.
-import { readFile } from "node:fs/promises";
 import type { Connector } from "../backend/types";
 import { ConnectionMap, type ControlLocation } from "../connection-map/schema";
 import { parseMapDocument } from "../connection-map/document";
+import { readTextFileAsync } from "../files";
 import { CONTROL_DATABASE, CONTROL_OVERRIDES_COLLECTION, MOVES_COLLECTION } from "../naming";
 import type { BackendCollection } from "../backend/types";
-import { awsSecretsManagerCredentials } from "../resolver/credentials";
-import { mongoConnector } from "../resolver/mongo-connector";
-import { type CredentialsProvider, type EndpointClients, endpointClients } from "./connect";
+import { awsSecretsManagerCredentials, type CredentialProvider, mongoConnector } from "../resolver";
+import { type EndpointClients, endpointClients } from "./connect";
 import { MoverError, UnknownMoveTenantError } from "./errors";
 import type { MoveEndpoint } from "./state";
 
@@ -25,12 +24,8 @@ export class MapFileError extends MoverError {
 
 /** Reads a connection map: the map itself, or an object holding it as `connectionMap` (stack outputs, `tenantry plan --json`). */
 export async function loadMapFile(file: string): Promise<ConnectionMap> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch {
-    throw new MapFileError(file, "cannot read the file");
-  }
+  const text = await readTextFileAsync(file);
+  if (text === undefined) throw new MapFileError(file, "file not found");
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -58,7 +53,7 @@ export interface SessionOptions {
   /** Replaces the driver connector (tests: the memory connector). */
   connector?: Connector;
   /** @default Secrets Manager, for connectors that need credentials */
-  credentials?: CredentialsProvider;
+  credentials?: CredentialProvider;
   /** Milliseconds to find a server before the driver fails with its reason (`serverSelectionTimeoutMS`). @default the driver's 30000 */
   timeoutMs?: number | undefined;
 }
@@ -125,9 +120,7 @@ export function openEndpoints(options: Omit<SessionOptions, "controlCluster">): 
   const clientOptions = options.timeoutMs === undefined ? {} : { clientOptions: { serverSelectionTimeoutMS: options.timeoutMs, connectTimeoutMS: options.timeoutMs } };
   const connector =
     options.connector ?? (uri ? mongoConnector({ uri: () => uri, appName: "tenantry-mover", ...clientOptions }) : mongoConnector({ appName: "tenantry-mover", ...clientOptions }));
-  const secrets = awsSecretsManagerCredentials();
-  const credentials: CredentialsProvider = options.credentials ?? ((key, ref) => secrets.get(key, ref));
-  const clients = endpointClients(connector, credentials);
+  const clients = endpointClients(connector, options.credentials ?? awsSecretsManagerCredentials());
   return { clients, singleServer: uri !== undefined, close: () => clients.close() };
 }
 

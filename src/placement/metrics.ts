@@ -1,11 +1,11 @@
 // The metrics file `tenantry triggers` reads: per-tenant usage and commercial facts, validated like the registry.
-import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { readTextFile } from "../files";
 import { parseSource, positioned, prototypeProblems, schemaProblems } from "../registry/load";
 import type { Problem } from "../registry/problems";
 import { SLUG_PATTERN } from "../registry/schema";
 
-/** Explicit requests a customer can make that trigger a stage (DESIGN §3). */
+/** Explicit requests a customer can make that trigger a stage (README "The tenant registry"; https://docs.aws.amazon.com/wellarchitected/latest/saas-lens/silo-pool-and-bridge-models.html). */
 export const REQUESTS = ["isolation", "dedicated", "sovereignty", "guaranteed-response-times"] as const;
 
 export const TenantMetrics = z.strictObject({
@@ -64,25 +64,15 @@ export function parseMetrics(text: string, file: string, tenantIds: readonly str
 }
 
 export function loadMetricsFile(path: string, tenantIds: readonly string[]): MetricsFile {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "EISDIR") throw new MetricsNotFoundError(path);
-    throw error;
-  }
+  const text = readTextFile(path);
+  if (text === undefined) throw new MetricsNotFoundError(path);
   return parseMetrics(text, path, tenantIds);
 }
 
 /** The `environment` a metrics file declares (read before the registry, which it chooses), or undefined. */
 export function metricsEnvironment(path: string): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "EISDIR") throw new MetricsNotFoundError(path);
-    throw error;
-  }
+  const text = readTextFile(path);
+  if (text === undefined) throw new MetricsNotFoundError(path);
   const source = parseSource(text, path);
   const data = source.data as { environment?: unknown } | null | undefined;
   return typeof data?.environment === "string" ? data.environment : undefined;

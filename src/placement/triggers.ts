@@ -1,9 +1,9 @@
-// The stage decision matrix (DESIGN §3) as a pure function: metrics + registry → recommendations with their reasons.
+// The stage decision matrix (README "The tenant registry"; https://docs.aws.amazon.com/wellarchitected/latest/saas-lens/silo-pool-and-bridge-models.html) as a pure function: metrics + registry → recommendations with their reasons.
 import type { Registry, Stage } from "../registry/schema";
 import type { MetricsFile, TenantMetrics } from "./metrics";
 import { currentStage, maxStage, STAGE_RANK } from "./place";
 
-/** Thresholds of the decision matrix (DESIGN §3). */
+/** Thresholds of the decision matrix (README "The tenant registry"; https://docs.aws.amazon.com/wellarchitected/latest/saas-lens/silo-pool-and-bridge-models.html). */
 export const THRESHOLDS = {
   /** Data per tenant above which it gets its own collections. */
   dataSizeGb: 10,

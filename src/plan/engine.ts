@@ -169,7 +169,7 @@ async function runUnderMocks<T>(
   };
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, cb: (err: unknown, res: any) => void) => {
-    // Options never reach the mocks; the request carries them (REFERENCE §9.4).
+    // Options never reach the mocks; the request carries them (https://www.pulumi.com/docs/iac/concepts/testing/unit/).
     const entry: RawRegistration = {
       type: req.getType(),
       name: req.getName(),

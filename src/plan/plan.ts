@@ -1,8 +1,8 @@
 // The offline plan as a library: validate the registry, run the program under the mock engine, compare with the last map.
-import { readFileSync } from "node:fs";
 import { ConnectionMap } from "../connection-map/schema";
 import { diffMaps } from "../connection-map/diff";
 import { parseMapDocument } from "../connection-map/document";
+import { readTextFile } from "../files";
 import { ProgramLayoutError } from "../program/layout";
 import { DEFAULT_SETTINGS, type ProgramSettings, SettingsError } from "../program/settings";
 import { stackFileFor, stackFileSettings } from "../program/stack-file";
@@ -112,12 +112,13 @@ export class PreviousMapError extends Error {
  * or a document holding it under `connectionMap` (`plan --json`, `pulumi stack output --json`).
  */
 export function readPreviousMap(file: string): ConnectionMap {
+  const text = readTextFile(file);
+  if (text === undefined) throw new PreviousMapError(file, ["file not found"], true);
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, "utf8"));
+    data = JSON.parse(text);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new PreviousMapError(file, ["file not found"], true);
-    throw new PreviousMapError(file, [error instanceof SyntaxError ? `invalid JSON: ${error.message}` : (error as Error).message]);
+    throw new PreviousMapError(file, [`invalid JSON: ${(error as Error).message}`]);
   }
   const parsed = parseMapDocument(data);
   if (!parsed.success) {

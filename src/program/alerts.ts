@@ -21,7 +21,7 @@ export interface AlertDefinition {
 
 // No matchers: a silo project holds exactly one cluster, so project-level alerts are already per tenant.
 /**
- * The alerts every silo project gets. `enabled` is explicit because Atlas defaults it to false (REFERENCE §2.12).
+ * The alerts every silo project gets. `enabled` is explicit because Atlas defaults it to false (https://www.pulumi.com/registry/packages/mongodbatlas/api-docs/alertconfiguration/).
  * `tenantEmail` (the registry's `alerts.email` of the tenant) routes every alert to the tenant's own contact as well.
  */
 export function siloAlerts(target: AlertTarget, tenantEmail?: string): AlertDefinition[] {

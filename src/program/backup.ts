@@ -1,7 +1,7 @@
 // Registry backup policy → CloudBackupSchedule / BackupCompliancePolicy arguments: pure mapping, no Outputs.
 import type { BackupPolicy } from "../registry/schema";
 
-/** One retention item as Atlas wants it (REFERENCE §2.4). */
+/** One retention item as Atlas wants it (https://www.mongodb.com/docs/atlas/backup/cloud-backup/configure-backup-policy/). */
 export interface PolicyItem {
   frequencyInterval: number;
   retentionUnit: "days" | "weeks" | "months" | "years";
@@ -26,7 +26,7 @@ export interface ScheduleArgs<Z> {
   restoreWindowDays?: number;
   /** Copies stay in the residency zone: the registry checks `copyTo` against it, compose asserts it again. */
   copySettings: CopySetting<Z>[];
-  /** `copyPolicyItems` needs this switch; Atlas never lets it go back to false (REFERENCE §2.4). */
+  /** `copyPolicyItems` needs this switch; Atlas never lets it go back to false (https://www.mongodb.com/docs/atlas/backup/cloud-backup/configure-backup-policy/). */
   copyPolicyItemsEnabled?: boolean;
 }
 

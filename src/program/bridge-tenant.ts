@@ -44,7 +44,7 @@ export class BridgeTenant extends pulumi.ComponentResource {
       },
       { parent: this, deleteBeforeReplace: true },
     );
-    // A user holding a custom role cannot hold any other role (REFERENCE §2.6); custom roles live in `admin`.
+    // A user holding a custom role cannot hold any other role (https://www.mongodb.com/docs/atlas/security-add-mongodb-users/); custom roles live in `admin`.
     const credentials = createCredentials(this, name, {
       projectId: args.projectId,
       username: tenantUserName(ctx, tenantId, generation),

@@ -70,7 +70,7 @@ export function createCredentials(parent: pulumi.Resource, name: string, args: C
     {
       secretId: secret.id,
       region: args.awsRegion,
-      // jsonStringify keeps the password's secretness (REFERENCE §3).
+      // jsonStringify keeps the password's secretness (https://www.pulumi.com/docs/iac/concepts/secrets/).
       secretString: pulumi.jsonStringify({ username: args.username, password }),
     },
     dataOptions(parent, args.protect),
@@ -95,7 +95,7 @@ export function createAccessList(
   });
 }
 
-/** Atlas PrivateLink endpoint service + the application's interface VPC endpoint + the link between them (REFERENCE §2.9). */
+/** Atlas PrivateLink endpoint service + the application's interface VPC endpoint + the link between them (https://www.mongodb.com/docs/atlas/security-private-endpoint/). */
 export function createPrivateLink(
   parent: pulumi.Resource,
   name: string,
@@ -107,7 +107,7 @@ export function createPrivateLink(
 ): mongodbatlas.PrivateLinkEndpointService {
   const endpoint = new mongodbatlas.PrivateLinkEndpoint(
     `${name}-pl-endpoint`,
-    // Atlas format, and never switch formats later: that would replace the endpoint (REFERENCE §2.9).
+    // Atlas format, and never switch formats later: that would replace the endpoint (https://www.mongodb.com/docs/atlas/security-private-endpoint/).
     { projectId, providerName: "AWS", region: atlasRegion },
     { parent },
   );

@@ -12,7 +12,8 @@ export interface RegionConfig {
 }
 
 /**
- * One replica-set replication spec in one region (REFERENCE §2.2: Flex has no electableSpecs, M0 goes through TENANT).
+ * One replica-set replication spec in one region (Flex has no electableSpecs, M0 goes through TENANT:
+ * https://www.pulumi.com/registry/packages/mongodbatlas/api-docs/advancedcluster/).
  * `autoScaling` (dedicated sizes only) goes with `useEffectiveFields: true` on the cluster (`autoScalingFields`).
  */
 export function replicationSpecs(regionName: string, instanceSize: string, autoScaling?: AutoScalingArgs): { regionConfigs: RegionConfig[] }[] {

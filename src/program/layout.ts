@@ -3,6 +3,7 @@ import { type SiloOperations, siloOperations } from "./silo-ops";
 import { componentName, credentialKey, sharedClusterKey, siloClusterKey, sharedProjectName, type NamingContext } from "../naming";
 import type { Location, Placement } from "../placement/types";
 import type { Problem } from "../registry/problems";
+import { projectLimitFinding } from "../registry/project-limits";
 import { isDedicatedSize, type BackupPolicy, type NetworkSpec, type Registry, type SharedCluster } from "../registry/schema";
 import { isGovZone, zoneOf, type ResidencyZone } from "../registry/zones";
 import type { ProgramSettings } from "./config";
@@ -17,12 +18,6 @@ export interface ProgramInput {
 
 type SiloLocation = Extract<Location, { stage: "silo" }>;
 type PrivateLink = NetworkSpec["privateLink"][number];
-
-/** Atlas per-project limits that cap bridge tenants (REFERENCE §2.1, §7). */
-export const PROJECT_LIMITS = {
-  users: { name: "atlas.project.security.databaseAccess.users", default: 100, max: 900 },
-  roles: { name: "atlas.project.security.databaseAccess.customRoles", default: 100, max: 1400 },
-} as const;
 
 export interface SharedProjectPlan {
   /** Key of the project in the layout: the residency zone, or `existing:<id>` for a cluster pinned to a project. */
@@ -238,22 +233,15 @@ export function planLayout(settings: ProgramSettings, input: ProgramInput): Layo
     }
   }
 
-  // Project limits: warn above the default (and raise it), fail above the API maximum.
+  // Project limits: warn above the default (and raise it in a project Tenantry creates), fail above the maximum.
   for (const project of projects.values()) {
     const label = project.name ?? project.existingId ?? project.key;
-    for (const [what, count] of [["users", project.users], ["roles", project.roles]] as const) {
-      const limit = PROJECT_LIMITS[what];
-      const noun = what === "users" ? "database users" : "custom roles";
-      if (count > limit.max) {
-        error(`sharedProjects.${project.key}`, `shared project ${label} would hold ${count} ${noun}, above the Atlas maximum of ${limit.max} (${limit.name}): add a shared cluster in another project for zone ${project.zone} or move tenants to silo`);
-      } else if (count > limit.default) {
-        const value = Math.min(limit.max, Math.ceil(count / 100) * 100);
-        if (project.existingId) {
-          warnings.push({ severity: "warning", path: `sharedProjects.${project.key}`, message: `shared project ${label} will hold ${count} ${noun}, above the default limit of ${limit.default}: it is not managed by Tenantry, raise ${limit.name} to at least ${count} by hand before applying` });
-        } else {
-          project.limits.push({ name: limit.name, value });
-          warnings.push({ severity: "warning", path: `sharedProjects.${project.key}`, message: `shared project ${label} will hold ${count} ${noun}, above the default limit of ${limit.default}: ${limit.name} raised to ${value} (maximum ${limit.max})` });
-        }
+    for (const [kind, count] of [["users", project.users], ["roles", project.roles]] as const) {
+      const finding = projectLimitFinding(kind, count, { project: label, managed: project.existingId === undefined });
+      if (finding?.severity === "error") error(`sharedProjects.${project.key}`, finding.message);
+      else if (finding) {
+        if (finding.raise) project.limits.push(finding.raise);
+        warnings.push({ severity: "warning", path: `sharedProjects.${project.key}`, message: finding.message });
       }
     }
   }

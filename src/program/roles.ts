@@ -14,7 +14,7 @@ export function sharedUserRoles(appDatabase: string): { roleName: string; databa
   ];
 }
 
-/** Actions a bridge tenant's application needs on its own collections (Atlas custom-role action names, REFERENCE §2.7). */
+/** Actions a bridge tenant's application needs on its own collections (Atlas custom-role action names: https://www.mongodb.com/docs/atlas/reference/custom-role-actions/). */
 export const BRIDGE_ACTIONS = [
   "FIND",
   "INSERT",
@@ -35,7 +35,7 @@ export interface RoleAction {
 
 /**
  * One action entry per action, each listing every physical collection of the tenant. Collection names are never
- * empty: `collectionName: ""` would mean every collection of the database (REFERENCE §2.7).
+ * empty: `collectionName: ""` would mean every collection of the database (https://www.mongodb.com/docs/atlas/reference/custom-role-actions/).
  */
 export function bridgeRoleActions(tenantId: string, database: string, logicalCollections: readonly string[]): RoleAction[] {
   const resources = logicalCollections.map((logical) => ({ databaseName: database, collectionName: collectionName("bridge", tenantId, logical) }));

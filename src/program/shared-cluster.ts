@@ -62,7 +62,7 @@ export class SharedCluster extends pulumi.ComponentResource {
         advancedConfiguration: { minimumEnabledTlsProtocol: "TLS1_2" },
         tags,
       },
-      // The private connection strings are only filled once the endpoint is linked (REFERENCE §2.9).
+      // The private connection strings are only filled once the endpoint is linked (https://www.mongodb.com/docs/atlas/security-private-endpoint/).
       dataOptions(this, args.protect, {
         replaceOnChanges: REGION_CHANGE_IS_REPLACEMENT,
         ...(endpointService && { dependsOn: [endpointService] }),

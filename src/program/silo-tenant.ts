@@ -74,7 +74,7 @@ export class SiloTenant extends pulumi.ComponentResource {
       dataOptions(this, args.protect),
     );
 
-    // Customer-managed key chain (REFERENCE §2.10): key → Atlas access role → IAM role → authorization → encryption at rest.
+    // Customer-managed key chain (https://www.mongodb.com/docs/atlas/security-aws-kms/): key → Atlas access role → IAM role → authorization → encryption at rest.
     let key: aws.kms.Key | undefined;
     let encryption: mongodbatlas.EncryptionAtRest | undefined;
     if (location.customerManagedKey && dedicated) {
@@ -144,7 +144,7 @@ export class SiloTenant extends pulumi.ComponentResource {
     const cluster = new mongodbatlas.AdvancedCluster(
       `${name}-cluster`,
       {
-        // `encryption.projectId` orders the cluster after encryption at rest (REFERENCE §2.10).
+        // `encryption.projectId` orders the cluster after encryption at rest (https://www.mongodb.com/docs/atlas/security-aws-kms/).
         projectId: encryption ? encryption.projectId : project.id,
         name: siloClusterName(tenantId),
         clusterType: "REPLICASET",
@@ -169,7 +169,7 @@ export class SiloTenant extends pulumi.ComponentResource {
             projectId: project.id,
             clusterName: cluster.name,
             ...backupScheduleArgs(policy, cluster.replicationSpecs.apply((specs) => specs[0]?.zoneId ?? "")),
-            // Under a compliance policy Atlas refuses to delete the schedule; destroy only forgets it (REFERENCE §2.5).
+            // Under a compliance policy Atlas refuses to delete the schedule; destroy only forgets it (https://www.mongodb.com/docs/atlas/backup/cloud-backup/backup-compliance-policy/).
             ...(location.backupCompliancePolicy && { skipDestroy: true }),
           },
           { parent: this },

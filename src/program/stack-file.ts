@@ -1,7 +1,7 @@
 // Reads a stack file (`stacks/Pulumi.<env>.yaml`) without the Pulumi CLI, so the offline plan uses the same settings as `pulumi up`.
-import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parse } from "yaml";
+import { readTextFile } from "../files";
 import { type ConfigSource, type ProgramSettings, SettingsError, settingsFrom } from "./settings";
 
 /** The stack file of an environment: beside its registry, as `stackConfigDir: stacks` in Pulumi.yaml puts it. */
@@ -10,8 +10,9 @@ export function stackFileFor(registryFile: string, environment: string): string 
 }
 
 /** A ConfigSource over a stack file's `config:` map, with Pulumi's conversions ("true" is a boolean, JSON text an object). */
-export function stackFileSource(file: string): ConfigSource {
-  const document = parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+export function stackFileSource(file: string, text: string | undefined = readTextFile(file)): ConfigSource {
+  if (text === undefined) throw new SettingsError([`${file}: stack file not found`]);
+  const document = parse(text) as { config?: Record<string, unknown> } | null;
   const config = document?.config ?? {};
   const raw = (key: string): unknown => config[key];
   const fail = (key: string, what: string): never => {
@@ -62,8 +63,9 @@ export function stackFileSource(file: string): ConfigSource {
  */
 export function stackFileSettings(registryFile: string, environment: string, base: ProgramSettings): ProgramSettings | undefined {
   const file = stackFileFor(registryFile, environment);
-  if (!existsSync(file)) return undefined;
-  const source = stackFileSource(file);
+  const text = readTextFile(file);
+  if (text === undefined) return undefined;
+  const source = stackFileSource(file, text);
   // As src/program/config.ts: `pulumi up` refuses a stack without it (Config.require), so the plan does too.
   if (source.get("atlasOrgId") === undefined) throw new SettingsError([`${file}: tenantry:atlasOrgId is required (pulumi up refuses the stack without it)`]);
   return { ...settingsFrom(source, environment, base), registryPath: registryFile };

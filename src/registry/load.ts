@@ -1,10 +1,10 @@
 // Loads a registry file: YAML/JSON with positions → zod schema → every rule → placement; all problems in one pass.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { readTextFile } from "../files";
 import { type Alias, type Document, LineCounter, parseDocument, visit } from "yaml";
 import type { z } from "zod";
-import { placeTenants } from "../placement/place";
-import type { Placement } from "../placement/types";
+import { type Placement, placeTenants } from "./placement";
 import { formatPath, type PathSegment, pathOfKeyAt, SourceMap } from "./positions";
 import { type Problem, RegistryInvalidError } from "./problems";
 import { checkRegistry } from "./rules";
@@ -156,15 +156,8 @@ export function parseRegistry(text: string, file: string): LoadedRegistry {
 
 /** Reads the file (sync) then parseRegistry. Throws RegistryNotFoundError (a class you define, carrying `file`) if missing. */
 export function loadRegistryFile(path: string): LoadedRegistry {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "EISDIR") {
-      throw new RegistryNotFoundError(path);
-    }
-    throw error;
-  }
+  const text = readTextFile(path);
+  if (text === undefined) throw new RegistryNotFoundError(path);
   return parseRegistry(text, path);
 }
 

@@ -15,7 +15,7 @@ export const TenantStatus = z.enum(TENANT_STATUSES);
 export const ResidencyZoneSchema = z.enum(RESIDENCY_ZONES).describe("Residency zone: where the tenant's data may live.");
 export const AtlasRegionSchema = z.enum(ATLAS_REGIONS).describe("Atlas region name for AWS, e.g. EU_CENTRAL_1.");
 
-/** Atlas instance sizes Tenantry accepts (REFERENCE §5). M0 and FLEX are not dedicated tiers. */
+/** Atlas instance sizes Tenantry accepts (https://www.mongodb.com/docs/atlas/reference/amazon-aws/). M0 and FLEX are not dedicated tiers. */
 export const INSTANCE_SIZE_PATTERN =
   /^(M0|FLEX|M(10|20|30|40|50|60|80|140|200|300)|M(40|50|60|80|200|400)_NVME|M(30|40|50|60|80|140|200|300)_GEN_2|R(40|50|60|80|200|300|400|700)(_GEN_2)?)$/;
 export const InstanceSize = z

@@ -1,4 +1,4 @@
-// Residency zones and the Atlas AWS regions inside each (REFERENCE-atlas-aws.md §4).
+// Residency zones and the Atlas AWS regions inside each (https://www.mongodb.com/docs/atlas/reference/amazon-aws/).
 
 /** Atlas region names for AWS that Tenantry knows, with the zone they belong to. */
 export const ZONE_REGIONS = {
@@ -38,7 +38,7 @@ export function zoneOf(region: string): ResidencyZone | undefined {
   return zoneOfRegion.get(region);
 }
 
-/** `EU_CENTRAL_1` → `eu-central-1`: the rule holds for AWS regions only (REFERENCE §4). */
+/** `EU_CENTRAL_1` → `eu-central-1`: the rule holds for AWS regions only (https://www.mongodb.com/docs/atlas/reference/amazon-aws/). */
 export function awsRegionOf(atlasRegion: string): string {
   return atlasRegion.toLowerCase().replaceAll("_", "-");
 }

@@ -2,6 +2,7 @@
 import type { BackendClient, Connector } from "../backend/types";
 import type { CredentialProvider } from "./credentials";
 import { ResolverClosedError } from "./errors";
+import { openClient } from "./open-client";
 import type { CompiledRoute } from "./routing";
 
 interface Entry {
@@ -107,16 +108,12 @@ export class ClientPool {
 
   #open(route: CompiledRoute): Entry {
     this.#opened++;
-    const opening = (async () => {
-      const credentials = this.#connector.needsCredentials && this.#credentials ? await this.#credentials.get(route.credentialKey, route.credentialRef) : undefined;
-      return this.#connector.connect({
-        clusterKey: route.clusterKey,
-        cluster: route.cluster,
-        credentialKey: route.credentialKey,
-        credentialRef: route.credentialRef,
-        credentials,
-      });
-    })();
+    const opening = openClient(this.#connector, this.#credentials, {
+      clusterKey: route.clusterKey,
+      cluster: route.cluster,
+      credentialKey: route.credentialKey,
+      credentialRef: route.credentialRef,
+    });
     let markClosed = (): void => undefined;
     const closed = new Promise<void>((resolve) => (markClosed = resolve));
     const entry: Entry = { key: route.clientKey, pinned: route.pinned, opening, client: undefined, inFlight: 0, retired: false, closing: undefined, closed, markClosed };

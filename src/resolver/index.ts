@@ -6,7 +6,11 @@ export { UNSCOPABLE_METHODS } from "./scoped-collection";
 export { ScopedChangeStream, ScopedCursor, ScopedFindCursor } from "./cursors";
 export type { RouteInfo } from "./routing";
 export type { ControlOptions } from "./control";
+// The mover bounds its freeze by the resolvers' control polling defaults.
+export { DEFAULT_CONTROL_REFRESH_MS, defaultFailClosedAfterMs } from "./control";
 export type { PoolStats } from "./clients";
+export { openClient } from "./open-client";
+export type { ClientTarget } from "./open-client";
 export { mongoConnector, MissingCredentialsError } from "./mongo-connector";
 export type { MongoConnectorOptions } from "./mongo-connector";
 export { awsSecretsManagerCredentials, credentialEnvNames, envCredentials, staticCredentials } from "./credentials";
@@ -31,6 +35,8 @@ export { memoryControlStore } from "../control/memory-store";
 export { StaleOverrideRevisionError } from "../control/types";
 export type { ControlStore, TenantOverride, WritableControlStore } from "../control/types";
 export type { ConnectionMap } from "../connection-map/schema";
+export { fileMapLoader, loadMapFile, loadMapFromSsm, MapSourceError, sdkParameterSource, ssmMapLoader, watchMap } from "./loaders";
+export type { MapWatch, ParameterSource, SsmMapOptions, WatchMapOptions } from "./loaders";
 export type { Connector, DatabaseCredentials } from "../backend/types";
 export type { CallAuditEvent, CallAuditHook } from "./audit";
 export type {

@@ -70,7 +70,7 @@ describe("tenantry move / export / import", () => {
 
   test.each([
     ["unknown action", ["bogus", MOVING, { map: "map.json" }], 2, `tenantry move: unknown action "bogus": one of start, resume, verify, cutover, rollback, cleanup, finish, status\n(run \`tenantry move --help\` for usage)\n`],
-    ["missing map file", ["start", MOVING, { map: "nope.json" }], 2, `tenantry move: ${"<dir>"}/nope.json: cannot read the file\n(run \`tenantry move --help\` for usage)\n`],
+    ["missing map file", ["start", MOVING, { map: "nope.json" }], 2, `tenantry move: ${"<dir>"}/nope.json: file not found\n(run \`tenantry move --help\` for usage)\n`],
     ["bad batch size", ["start", MOVING, { map: "map.json", batchSize: "0" }], 2, `tenantry move: --batch-size must be a positive integer, got "0"\n(run \`tenantry move --help\` for usage)\n`],
     ["no declared target", ["start", MOVING, { map: "nomove.json" }], 1, "tenantry move: tenant [acme] has no declared move target in the connection map (add move: to the registry and run pulumi up)\n"],
     ["unknown tenant", ["start", "nobody", { map: "map.json" }], 1, "tenantry move: tenant [nobody] is not in the connection map\n"],

@@ -4,6 +4,7 @@ import { assembleConnectionMap, srvHostOf, SrvHostError } from "../../src/connec
 import { DEFAULT_SETTINGS, OFFLINE_SETTINGS, resolveSettings, SettingsError } from "../../src/program/config";
 import { planLayout, ProgramLayoutError, routeKeys } from "../../src/program/layout";
 import { ADVANCED_TIER_MAX, publishedIndex, publishedShards, STANDARD_TIER_MAX, tierFor } from "../../src/connection-map/publication";
+import { parseRegistry } from "../../src/registry/load";
 import type { RegistryInput } from "../../src/registry/schema";
 import { BASE, input, withTenants } from "./fixtures";
 
@@ -65,21 +66,21 @@ describe("planLayout", () => {
       { name: "atlas.project.security.databaseAccess.customRoles", value: 200 },
     ]);
     expect(layout.warnings.map((w) => w.message)).toEqual([
-      "shared project app-test-eu will hold 151 database users, above the default limit of 100: atlas.project.security.databaseAccess.users raised to 200 (maximum 900)",
-      "shared project app-test-eu will hold 150 custom roles, above the default limit of 100: atlas.project.security.databaseAccess.customRoles raised to 200 (maximum 1400)",
+      "shared project app-test-eu holds 151 database users, above Atlas's default of 100 per project: Tenantry raises atlas.project.security.databaseAccess.users to 200 (maximum 900)",
+      "shared project app-test-eu holds 150 custom roles, above Atlas's default of 100 per project: Tenantry raises atlas.project.security.databaseAccess.customRoles to 200 (maximum 1400)",
     ]);
   });
 
   test("existing project above the default: warning to raise it by hand, no limits set", () => {
     const layout = planLayout({ ...settings, sharedProjectIds: { eu: "0123456789abcdef01234567" } }, input(withTenants(bridges(100))));
     expect(layout.warnings.map((w) => w.message)).toEqual([
-      "shared project 0123456789abcdef01234567 will hold 101 database users, above the default limit of 100: it is not managed by Tenantry, raise atlas.project.security.databaseAccess.users to at least 101 by hand before applying",
+      "shared project 0123456789abcdef01234567 holds 101 database users, above Atlas's default of 100 per project: the project is not managed by Tenantry, raise atlas.project.security.databaseAccess.users to at least 101 by hand before applying",
     ]);
   });
 
   test("above the Atlas maximum: refused before any resource", () => {
     expect(() => planLayout(settings, input(withTenants(bridges(900))))).toThrow(
-      "shared project app-test-eu would hold 901 database users, above the Atlas maximum of 900 (atlas.project.security.databaseAccess.users): add a shared cluster in another project for zone eu or move tenants to silo",
+      "shared project app-test-eu holds 901 database users, above Atlas's maximum of 900 per project (atlas.project.security.databaseAccess.users): move bridge tenants to silo or to a shared cluster in another project",
     );
   });
 
@@ -232,5 +233,22 @@ describe("settings and SSM tiers", () => {
     [ADVANCED_TIER_MAX + 1, undefined],
   ])("%i characters → %s", (n, tier) => {
     expect(tierFor("x".repeat(n))).toBe(tier);
+  });
+});
+
+describe("project limits: one verdict", () => {
+  // The registry used to advise "raise it through Project limits" while the program raised it to 200 itself.
+  test("120 bridge tenants in one zone: validation is silent, the program raises both limits to 200 and says so once", () => {
+    const loaded = parseRegistry(JSON.stringify(withTenants(bridges(120))), "r.json");
+    expect(loaded.warnings.filter((w) => w.message.includes("per project"))).toEqual([]);
+    const layout = planLayout(settings, loaded);
+    expect(layout.sharedProjects[0]?.limits).toEqual([
+      { name: "atlas.project.security.databaseAccess.users", value: 200 },
+      { name: "atlas.project.security.databaseAccess.customRoles", value: 200 },
+    ]);
+    expect(layout.warnings.filter((w) => w.message.includes("per project")).map((w) => w.message)).toEqual([
+      "shared project app-test-eu holds 121 database users, above Atlas's default of 100 per project: Tenantry raises atlas.project.security.databaseAccess.users to 200 (maximum 900)",
+      "shared project app-test-eu holds 120 custom roles, above Atlas's default of 100 per project: Tenantry raises atlas.project.security.databaseAccess.customRoles to 200 (maximum 1400)",
+    ]);
   });
 });

@@ -151,32 +151,26 @@ describe("capacity", () => {
       ["r.yaml:168:19  sharedClusters[0].instanceSize  warning: shared cluster [us-1] holds 520 collections (pool copy + 25 bridge tenant(s), 20 each), above Atlas's limit of 500 for FLEX; size up or spread bridge tenants over more clusters"],
     ],
     ["100 users in a project", "M40", 99, 1, []],
-    [
-      "101 users in a project",
-      "M40",
-      100,
-      1,
-      ["r.yaml:13:5  sharedClusters[0]  warning: shared project of zone us needs 101 database users (1 shared cluster(s) + 100 bridge tenants), above Atlas's default 100 per project; raise it (up to 900) through Project limits"],
-    ],
+    // Above the default the registry says nothing: the program raises the limit of the project it creates (one verdict,
+    // src/registry/project-limits.ts; tests/program/layout.test.ts and the test below).
+    ["120 users in a project", "M40", 119, 1, []],
+    ["900 users in a project", "M40", 899, 1, []],
     [
       "901 users in a project",
       "M40",
       900,
       1,
-      [
-        "r.yaml:13:5  sharedClusters[0]  shared project of zone us needs 901 database users (1 shared cluster(s) + 900 bridge tenants), above Atlas's maximum 900 per project; move bridge tenants to silo or to another zone's project",
-        "r.yaml:13:5  sharedClusters[0]  warning: shared project of zone us needs 900 custom roles (one per bridge tenant), above Atlas's default 100 per project; raise it (up to 1,400) through Project limits",
-      ],
+      ["r.yaml:13:5  sharedClusters[0]  shared project of zone us holds 901 database users (1 shared cluster(s) + 900 bridge tenants), above Atlas's maximum of 900 per project (atlas.project.security.databaseAccess.users): move bridge tenants to silo or to a shared cluster in another project"],
     ],
   ] as const)("%s", (_name, size, bridges, collections, expected) => {
     expect(lines(stringify(capacityRegistry(size, bridges, collections)))).toEqual(expected);
   });
-  test("a bridge → bridge move within the zone counts a user and a role on each side", () => {
-    const registry = capacityRegistry("M40", 50);
+  test("a bridge → bridge move within the project counts a user and a role on each side", () => {
+    const registry = capacityRegistry("M40", 450);
     registry.sharedClusters = [...registry.sharedClusters!, { name: "us-2", residency: "us", region: "US_EAST_1", instanceSize: "M40", backupPolicy: "std" }];
     registry.tenants = registry.tenants!.map((t) => ({ ...t, move: { stage: "bridge" as const, sharedCluster: "us-2" } }));
     expect(lines(stringify(registry))).toEqual([
-      "r.yaml:13:5  sharedClusters[0]  warning: shared project of zone us needs 102 database users (2 shared cluster(s) + 100 bridge placements of 50 tenants, moves within the zone on both sides), above Atlas's default 100 per project; raise it (up to 900) through Project limits",
+      "r.yaml:13:5  sharedClusters[0]  shared project of zone us holds 902 database users (2 shared cluster(s) + 900 bridge placements of 450 tenants, moves within the project on both sides), above Atlas's maximum of 900 per project (atlas.project.security.databaseAccess.users): move bridge tenants to silo or to a shared cluster in another project",
     ]);
   });
 });

@@ -5,7 +5,7 @@ import { type Command, Option } from "commander";
 import type { Connector } from "../../backend/types";
 import { applyCollections, type CollectionsReport, declarationsOf, type Mode, UnknownCollectionsTenantError } from "../../collections";
 import type { ConnectionMap } from "../../connection-map/schema";
-import { type CredentialsProvider, endpointClients } from "../../mover/connect";
+import { endpointClients } from "../../mover/connect";
 import { loadMapFile, MapFileError } from "../../mover/session";
 import { planLoaded } from "../../plan/plan";
 import type { OfflineRunner } from "../../plan/plan";
@@ -13,8 +13,7 @@ import { ProgramLayoutError } from "../../program/layout";
 import { SettingsError } from "../../program/settings";
 import { loadRegistryFile, type LoadedRegistry, RegistryNotFoundError } from "../../registry/load";
 import { formatProblem, RegistryInvalidError } from "../../registry/problems";
-import { awsSecretsManagerCredentials } from "../../resolver/credentials";
-import { mongoConnector } from "../../resolver/mongo-connector";
+import { awsSecretsManagerCredentials, type CredentialProvider, mongoConnector } from "../../resolver";
 import { EXIT, type Io } from "../io";
 import { type RegisterCommand, registryFileFor, shown } from "../shared";
 
@@ -38,7 +37,7 @@ export interface CollectionsOptions {
 /** Seams for tests: the memory connector, a credentials provider, the offline runner. */
 export interface CollectionsDeps {
   connector?: Connector;
-  credentials?: CredentialsProvider;
+  credentials?: CredentialProvider;
   runner?: OfflineRunner;
 }
 
@@ -93,8 +92,7 @@ export async function collectionsCommand(action: string, opts: CollectionsOption
   if (typeof file !== "string") return fail(EXIT.usage, file.usage);
   const uri = opts.uri ?? io.env.TENANTRY_MONGODB_URI;
   const connector = deps.connector ?? (uri !== undefined ? mongoConnector({ uri: () => uri, appName: "tenantry-collections" }) : mongoConnector({ appName: "tenantry-collections" }));
-  const secrets = awsSecretsManagerCredentials();
-  const clients = endpointClients(connector, deps.credentials ?? ((key, ref) => secrets.get(key, ref)));
+  const clients = endpointClients(connector, deps.credentials ?? awsSecretsManagerCredentials());
   try {
     const loaded = loadRegistryFile(file);
     const map = await mapFor(opts, loaded, uri, io, deps);

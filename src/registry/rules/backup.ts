@@ -6,7 +6,7 @@ import { type ResidencyZone, zoneOf } from "../zones";
 import { isNvme, occupancies } from "./context";
 import { error, type RuleProblem, warning } from "./types";
 
-/** Hourly snapshot intervals Atlas accepts (REFERENCE §2.4); 12 is the only one for NVMe clusters. */
+/** Hourly snapshot intervals Atlas accepts (https://www.mongodb.com/docs/atlas/backup/cloud-backup/configure-backup-policy/); 12 is the only one for NVMe clusters. */
 export const HOURLY_INTERVALS: readonly number[] = [1, 2, 4, 6, 8, 12];
 
 /**
@@ -76,7 +76,7 @@ function policyRules(name: string, policy: BackupPolicy, users: readonly PolicyU
       }
     }
   }
-  // A less frequent item must keep at least as long as every more frequent one (REFERENCE §2.4).
+  // A less frequent item must keep at least as long as every more frequent one (https://www.mongodb.com/docs/atlas/backup/cloud-backup/configure-backup-policy/).
   const items = itemsInDays(policy);
   items.forEach((item, k) => {
     const longer = items.slice(0, k).reduce<Item | undefined>((a, b) => (a === undefined || keepsLess(a, b) ? b : a), undefined);
@@ -102,7 +102,7 @@ function policyRules(name: string, policy: BackupPolicy, users: readonly PolicyU
       );
     }
   });
-  // M0 and Flex have no cloud backup schedule: Flex takes automatic daily snapshots only (REFERENCE §6).
+  // M0 and Flex have no cloud backup schedule: Flex takes automatic daily snapshots only (https://www.mongodb.com/docs/atlas/flex-limitations/).
   const features = [
     policy.hourly && "hourly",
     policy.weekly && "weekly",

@@ -1,11 +1,11 @@
-// Capacity: Atlas's recommended collections + indexes per cluster and its per-project user / custom role limits.
+// Capacity: Atlas's recommended collections + indexes per cluster and its per-project user / custom role maxima.
+import { projectLimitFinding } from "../project-limits";
 import type { Registry } from "../schema";
-import type { ResidencyZone } from "../zones";
 import { count, occupancies } from "./context";
 import { error, type RuleProblem, warning } from "./types";
 
 /**
- * Recommended maximum of collections + indexes per cluster (REFERENCE §7, atlas-limits): M10 5,000; M20/M30 10,000;
+ * Recommended maximum of collections + indexes per cluster (https://www.mongodb.com/docs/atlas/reference/atlas-limits/): M10 5,000; M20/M30 10,000;
  * M40 and larger 100,000. Flex allows at most 500 collections (indexes not counted), and M0 the same.
  */
 export function recommendedObjects(size: string): { limit: number; counts: "collections" | "collections + indexes" } {
@@ -14,11 +14,6 @@ export function recommendedObjects(size: string): { limit: number; counts: "coll
   if (/^M(20|30)(_GEN_2)?$/.test(size)) return { limit: 10_000, counts: "collections + indexes" };
   return { limit: 100_000, counts: "collections + indexes" };
 }
-
-/** Per-project limits (REFERENCE §7): default 100, raisable through Project limits up to these maxima. */
-export const PROJECT_DEFAULT_LIMIT = 100;
-export const PROJECT_MAX_USERS = 900;
-export const PROJECT_MAX_CUSTOM_ROLES = 1_400;
 
 export function capacityRules(registry: Registry): RuleProblem[] {
   const problems: RuleProblem[] = [];
@@ -44,31 +39,27 @@ export function capacityRules(registry: Registry): RuleProblem[] {
       );
     }
   });
-  // One shared project per residency zone: 1 app user per shared cluster + 1 user and 1 custom role per bridge tenant.
-  const zones = new Map<ResidencyZone, { first: number; clusters: number; bridges: Set<string> }>();
+  // One shared project per residency zone (or the project a cluster is pinned to): 1 app user per shared cluster + 1
+  // user and 1 custom role per bridge tenant. Only the maximum is checked here: above the default the program raises
+  // the limit of a project it manages, and says so once (src/program/layout.ts, same verdict).
+  const projects = new Map<string, { first: number; clusters: number; bridges: Set<string>; label: string }>();
   registry.sharedClusters.forEach((c, i) => {
-    const z = zones.get(c.residency) ?? { first: i, clusters: 0, bridges: new Set<string>() };
-    z.clusters += 1;
-    // Per (cluster, tenant): a bridge → bridge move within the zone holds a user and a role on each side.
-    for (const t of bridgeTenants.get(c.name) ?? []) z.bridges.add(`${c.name}/${t}`);
-    zones.set(c.residency, z);
+    const key = c.projectId ?? c.residency;
+    const p = projects.get(key) ?? { first: i, clusters: 0, bridges: new Set<string>(), label: c.projectId ?? `of zone ${c.residency}` };
+    p.clusters += 1;
+    // Per (cluster, tenant): a bridge → bridge move within the project holds a user and a role on each side.
+    for (const t of bridgeTenants.get(c.name) ?? []) p.bridges.add(`${c.name}/${t}`);
+    projects.set(key, p);
   });
-  for (const [zone, z] of zones) {
-    const tenants = new Set([...z.bridges].map((k) => k.slice(k.indexOf("/") + 1))).size;
-    const bridgeWho = tenants === z.bridges.size ? `${z.bridges.size} bridge tenants` : `${z.bridges.size} bridge placements of ${tenants} tenants, moves within the zone on both sides`;
-    const users = z.clusters + z.bridges.size;
-    const roles = z.bridges.size;
-    const at = ["sharedClusters", z.first];
-    const what = `shared project of zone ${zone}`;
-    if (users > PROJECT_MAX_USERS) {
-      problems.push(error(at, `${what} needs ${count(users)} database users (${z.clusters} shared cluster(s) + ${bridgeWho}), above Atlas's maximum ${count(PROJECT_MAX_USERS)} per project; move bridge tenants to silo or to another zone's project`));
-    } else if (users > PROJECT_DEFAULT_LIMIT) {
-      problems.push(warning(at, `${what} needs ${count(users)} database users (${z.clusters} shared cluster(s) + ${bridgeWho}), above Atlas's default ${PROJECT_DEFAULT_LIMIT} per project; raise it (up to ${count(PROJECT_MAX_USERS)}) through Project limits`));
-    }
-    if (roles > PROJECT_MAX_CUSTOM_ROLES) {
-      problems.push(error(at, `${what} needs ${count(roles)} custom roles (one per bridge tenant), above Atlas's maximum ${count(PROJECT_MAX_CUSTOM_ROLES)} per project; move bridge tenants to silo`));
-    } else if (roles > PROJECT_DEFAULT_LIMIT) {
-      problems.push(warning(at, `${what} needs ${count(roles)} custom roles (one per bridge tenant), above Atlas's default ${PROJECT_DEFAULT_LIMIT} per project; raise it (up to ${count(PROJECT_MAX_CUSTOM_ROLES)}) through Project limits`));
+  for (const p of projects.values()) {
+    const tenants = new Set([...p.bridges].map((k) => k.slice(k.indexOf("/") + 1))).size;
+    const bridgeWho = tenants === p.bridges.size ? `${p.bridges.size} bridge tenants` : `${p.bridges.size} bridge placements of ${tenants} tenants, moves within the project on both sides`;
+    for (const [kind, n, detail] of [
+      ["users", p.clusters + p.bridges.size, `${p.clusters} shared cluster(s) + ${bridgeWho}`],
+      ["roles", p.bridges.size, "one per bridge tenant"],
+    ] as const) {
+      const finding = projectLimitFinding(kind, n, { project: p.label, managed: true, detail });
+      if (finding?.severity === "error") problems.push(error(["sharedClusters", p.first], finding.message));
     }
   }
   return problems;

@@ -1,5 +1,5 @@
 // What several rules need to know about a (possibly invalid) registry: each tenant's stage and where it would land.
-import { currentStage, DEFAULT_SILO_SIZE, sharedClusterFor } from "../../placement/place";
+import { currentStage, DEFAULT_SILO_SIZE, sharedClusterFor } from "../stage-policy";
 import type { Registry, Stage, Tenant } from "../schema";
 import { ZONE_REGIONS, type ResidencyZone } from "../zones";
 

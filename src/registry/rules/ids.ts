@@ -1,11 +1,11 @@
 // Rules on names: tenant ids, collection names and shared cluster names, and the physical names derived from them.
 import { collectionName, generationSuffix, tenantKeyRoleName } from "../../naming";
-import { currentGeneration, needsStrictSilo, targetGeneration } from "../../placement/place";
+import { currentGeneration, needsStrictSilo, targetGeneration } from "../stage-policy";
 import type { Registry } from "../schema";
 import { occupancies } from "./context";
 import { error, type RuleProblem } from "./types";
 
-/** Names MongoDB reserves for its own databases; never a tenant id (REFERENCE §7, MongoDB naming restrictions). */
+/** Names MongoDB reserves for its own databases; never a tenant id (https://www.mongodb.com/docs/manual/reference/limits/#naming-restrictions). */
 export const RESERVED_IDS: readonly string[] = ["admin", "local", "config"];
 
 /** Length the naming prefix (the shared database name) may reach; namespaces are checked assuming it (src/naming.ts). */

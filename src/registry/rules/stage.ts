@@ -8,7 +8,7 @@ import {
   sharedClusterFor,
   STAGE_RANK,
   TIER_STAGE,
-} from "../../placement/place";
+} from "../stage-policy";
 import type { PathSegment } from "../positions";
 import { isDedicatedSize, type Registry, type Stage, type Tenant } from "../schema";
 import { type ResidencyZone, zoneOf } from "../zones";
@@ -156,7 +156,7 @@ function tenantRules(registry: Registry, tenant: Tenant, i: number): RuleProblem
       }
     }
   }
-  // HIPAA / FedRAMP silos get a Backup Compliance Policy, which needs an authorized contact (REFERENCE §2.5).
+  // HIPAA / FedRAMP silos get a Backup Compliance Policy, which needs an authorized contact (https://www.mongodb.com/docs/atlas/backup/cloud-backup/backup-compliance-policy/).
   const siloSomewhere = stage === "silo" || move?.stage === "silo";
   if (needsStrictSilo(tenant.compliance) && siloSomewhere && registry.contacts.backupCompliance === undefined) {
     const flags = tenant.compliance.filter((f) => f === "HIPAA" || f === "FedRAMP").join(", ");
