@@ -98,7 +98,7 @@ case "${1:-}" in
     start >/dev/null
     uri="$(cat "$STATE/uri")"
     set +e
-    MONGODB_URI="$uri" "$@"
+    MONGODB_URI="$uri" TENANTRY_TEST_SERVER=ferretdb "$@"
     code=$?
     set -e
     stop

@@ -169,7 +169,7 @@ export async function runDataCommand(name: string, io: Io, body: () => Promise<n
   try {
     return await body();
   } catch (error) {
-    if (error instanceof FlagError || (error instanceof MapFileError && error.reason === "cannot read the file")) return usage(io, name, error.message);
+    if (error instanceof FlagError || (error instanceof MapFileError && error.reason === "file not found")) return usage(io, name, error.message);
     if (error instanceof RegistryNotFoundError) return usage(io, name, `registry file not found: ${shown(io, error.file)}`);
     if (error instanceof RegistryInvalidError) {
       printProblems(io, error.problems);

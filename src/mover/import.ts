@@ -11,11 +11,11 @@ import type { ConnectionMap, Route } from "../connection-map/schema";
 import { readTextFileAsync } from "../files";
 import { TENANT_FIELD } from "../naming";
 import { driverValue } from "./bson-values";
-import { ExportFormatError, ForeignDocumentError, ManifestMismatchError, VerificationFailedError } from "./errors";
+import { ExportFormatError, ForeignDocumentError, ManifestMismatchError, UnknownMoveTenantError, VerificationFailedError } from "./errors";
 import { EXPORT_FORMAT, ExportManifest, MANIFEST_FILE, currentEndpoint } from "./export";
 import { type ContentHash, HashAccumulator } from "./hash";
 import { guardedDeleteMany } from "./guard";
-import type { MoveEndpoint } from "./state";
+import { assertNoUnfinishedMove, liveRoute, type MoveEndpoint } from "./state";
 import { DEFAULT_BATCH_SIZE, RAW_READ, canonicalId, hashTenantDocuments, tenantFilter, upserts } from "./transfer";
 
 // BSON through the driver: a direct "bson" import can load a second copy whose classes differ from the driver's.
@@ -34,6 +34,13 @@ export interface ImportOptions {
    * Without it, a tenant with newer documents fails verification and nothing is deleted. @default false
    */
   replace?: boolean;
+  /**
+   * The control collection holding the tenant's move state document. When given, an import is refused while a move of
+   * the tenant is unfinished (it would restore into one side while the other is live), and restores into the route
+   * the application reads (the target after a finished move whose map still names the source). The CLI passes it
+   * whenever the map has a control location.
+   */
+  moves?: BackendCollection;
 }
 
 export interface ImportResult {
@@ -170,7 +177,7 @@ export async function importTenant(options: ImportOptions): Promise<ImportResult
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const manifest = await readManifest(dir);
   if (manifest.tenant !== tenantId) throw new ManifestMismatchError(join(dir, MANIFEST_FILE), `export of tenant [${manifest.tenant}], not [${tenantId}]`);
-  const endpoint = currentEndpoint(map, tenantId);
+  const endpoint = options.moves ? endpointOf(map, tenantId, liveRoute(map, tenantId, await assertNoUnfinishedMove(options.moves, tenantId))) : currentEndpoint(map, tenantId);
   checkCollections(dir, manifest, map, endpoint.route);
   // The whole export is checked before the first write: a tampered or malformed export changes nothing.
   for (const [logical, entry] of Object.entries(manifest.collections)) await checkFile(dir, logical, entry, tenantId);
@@ -206,6 +213,15 @@ export async function importTenant(options: ImportOptions): Promise<ImportResult
     result.collections[logical] = { upserted, deleted, verified };
   }
   return result;
+}
+
+/** The endpoint of one of the tenant's routes in the map. */
+function endpointOf(map: ConnectionMap, tenantId: string, route: Route): MoveEndpoint {
+  const cluster = map.clusters[route.cluster];
+  const credentialRef = map.credentials[route.credential];
+  if (!cluster || !credentialRef) throw new UnknownMoveTenantError(tenantId);
+  const { stage, cluster: clusterKey, credential, database, collections } = route;
+  return { route: { stage, cluster: clusterKey, credential, database, collections: { ...collections } }, cluster, credentialRef };
 }
 
 /** Deletes the tenant's documents whose `_id` is not in `keep` (through the guard), walking `_id`s in batches. */

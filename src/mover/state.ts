@@ -1,7 +1,7 @@
 // The move's state machine: the one state document per move, which command each state allows, and what the
 // application reads meanwhile (the rule import and the resolver share).
 import type { ClusterEntry, ConnectionMap, CredentialRef, Route } from "../connection-map/schema";
-import { overrideOfDocument } from "../control/mongo-store";
+import { overrideOfDocument } from "../resolver";
 import { chooseRoute, routeIdentity } from "../control/route";
 import type { RouteIdentity } from "../control/types";
 import type { BackendCollection } from "../backend/types";

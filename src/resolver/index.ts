@@ -30,7 +30,7 @@ export {
   UnknownTenantError,
 } from "./errors";
 export type { IsolationReason } from "./errors";
-export { collectionControlStore, InvalidOverrideError } from "../control/mongo-store";
+export { collectionControlStore, InvalidOverrideError, MOVE_DOCUMENT_KIND, overrideOfDocument } from "../control/mongo-store";
 export { memoryControlStore } from "../control/memory-store";
 export { StaleOverrideRevisionError } from "../control/types";
 export type { ControlStore, TenantOverride, WritableControlStore } from "../control/types";

@@ -24,7 +24,8 @@ export const RULES: Readonly<Record<Layer, LayerRule>> = {
   // Registry, placement, map assembly and diff: no cloud SDK; the driver for its types only (collection declarations).
   core: { layers: ["contract"], packages: ["yaml", "zod", "mongodb"] },
   // The Pulumi components and the offline engine.
-  pulumi: { layers: ["contract", "core"], packages: ["@pulumi/*", "yaml", "zod", "picocolors"] },
+  // @secretlint/*: the plan's leak guard (secretlint's recommended preset).
+  pulumi: { layers: ["contract", "core"], packages: ["@pulumi/*", "@secretlint/*", "yaml", "zod", "picocolors"] },
   // core: the registry's index and collection declarations (types only; src/collections from issue 13 joins core).
   mover: { layers: ["contract", "resolver", "core"], packages: ["mongodb", "zod"] },
   cli: { layers: ["contract", "resolver", "testing", "core", "pulumi", "mover"], packages: ["commander", "picocolors", "mongodb", "zod", "yaml"] },
@@ -40,12 +41,17 @@ export const SOURCE_LAYERS: readonly (readonly [string, Layer])[] = [
   ["src/index.ts", "app"],
   ["src/naming.ts", "contract"],
   ["src/files.ts", "contract"],
+  ["src/atomic-write.ts", "contract"],
   ["src/backend/", "contract"],
   ["src/connection-map/schema.ts", "contract"],
   ["src/connection-map/document.ts", "contract"],
   // The one index prefixing rule (issue 13) that the resolver, the mover and `collections apply` share.
   ["src/connection-map/index-keys.ts", "contract"],
+  // The published map format (index + shards): the program writes it, the resolver's SSM loader reads it.
+  ["src/connection-map/publication.ts", "contract"],
   ["src/control/types.ts", "contract"],
+  // Route identity and choice under an override: the one rule the resolver and the mover share.
+  ["src/control/route.ts", "contract"],
   ["src/control/", "resolver"],
   ["src/resolver/", "resolver"],
   ["src/testing/", "testing"],
@@ -56,6 +62,8 @@ export const SOURCE_LAYERS: readonly (readonly [string, Layer])[] = [
   // Collections, indexes and validators per stage from the registry (issue 13).
   ["src/collections/", "core"],
   ["src/program/", "pulumi"],
+  // `tenantry up|preview` over the Automation API, migration moves, operator manifests (issue 15).
+  ["src/orchestration/", "pulumi"],
   ["src/plan/", "pulumi"],
   ["src/mover/", "mover"],
   ["src/cli/", "cli"],

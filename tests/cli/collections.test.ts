@@ -73,7 +73,7 @@ describe("tenantry collections", () => {
     ["unknown action", "drop", {}, 2, "tenantry collections: unknown action \"drop\": one of apply, check\n"],
     ["--drop-undeclared on check", "check", { dropUndeclared: true }, 2, "tenantry collections: --drop-undeclared applies to `collections apply` only\n"],
     ["no map and no uri", "apply", {}, 2, "tenantry collections: give --map (the deployed connection map: the stack output connectionMap) to reach the clusters, or --uri to apply the planned layout to one server\n"],
-    ["missing map file", "apply", { map: "nope.json" }, 2, `tenantry collections: ${"<dir>"}/nope.json: cannot read the file\n`],
+    ["missing map file", "apply", { map: "nope.json" }, 2, `tenantry collections: ${"<dir>"}/nope.json: file not found\n`],
     ["unknown tenant", "check", { uri: "mongodb://unused", tenant: "nobody" }, 1, "tenantry collections: tenant [nobody] is not in the connection map\n"],
   ] as const)("%s → exit %#", async (_name, action, opts, code, message) => {
     const { dir } = project();

@@ -9,7 +9,7 @@ import { ForeignDocumentError, ManifestMismatchError, VerificationFailedError } 
 import { type ExportManifest, exportTenant } from "../../src/mover/export";
 import { contentHash, exportLine } from "../../src/mover/hash";
 import { importTenant } from "../../src/mover/import";
-import { backendCases, type TestBackend } from "../support/backends";
+import { bulkBackendCases as backendCases, type TestBackend } from "../support/backends";
 import { LOGICAL, MOVING, SHARED, SIZES, docsOf, makeMap, othersSnapshot, route, seed } from "./fixtures";
 
 /** Field order included: the documents exactly as stored. */

@@ -6,7 +6,7 @@ import type { BackendCollection } from "../../src/backend/types";
 import { MoveLockedError, MoveStateError, NoMoveTargetError, RetentionNotElapsedError, VerificationFailedError } from "../../src/mover/errors";
 import { MoveStore } from "../../src/mover/store";
 import type { MoveState } from "../../src/mover/state";
-import { backendCases, type TestBackend } from "../support/backends";
+import { bulkBackendCases as backendCases, type TestBackend } from "../support/backends";
 import { type Harness, LOGICAL, MOVING, SIZES, type Stage, harness, makeMap, othersSnapshot, route, seed, tenantSnapshot } from "./fixtures";
 
 const PATHS: [Stage, Stage][] = [

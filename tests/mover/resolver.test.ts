@@ -3,7 +3,7 @@
 import type { Document } from "mongodb";
 import { afterEach, describe, expect, test } from "vitest";
 import { createResolver, type Resolver, TenantFrozenError } from "../../src/resolver";
-import { backendCases } from "../support/backends";
+import { bulkBackendCases as backendCases } from "../support/backends";
 import { type Harness, MOVING, SIZES, harness, route, seed } from "./fixtures";
 
 for (const backendCase of backendCases) {

@@ -109,7 +109,7 @@ export async function collectionsCommand(action: string, opts: CollectionsOption
   } catch (error) {
     if (error instanceof Usage) return fail(EXIT.usage, error.message);
     if (error instanceof RegistryNotFoundError) return fail(EXIT.usage, `registry file not found: ${shown(io, file)}`);
-    if (error instanceof MapFileError) return fail(error.reason === "cannot read the file" ? EXIT.usage : EXIT.failed, error.message);
+    if (error instanceof MapFileError) return fail(error.reason === "file not found" ? EXIT.usage : EXIT.failed, error.message);
     if (error instanceof UnknownCollectionsTenantError) return fail(EXIT.failed, error.message);
     if (error instanceof RegistryInvalidError || error instanceof ProgramLayoutError) {
       io.stderr(`tenantry collections: the registry is invalid:\n`);

@@ -1,5 +1,5 @@
 // Rules on the silo's own operations: maintenance window, auditing, auto-scaling, customer DBA user, alert routing.
-import { currentStage, DEFAULT_SILO_SIZE, needsStrictSilo } from "../../placement/place";
+import { currentStage, DEFAULT_SILO_SIZE, needsStrictSilo } from "../stage-policy";
 import type { Registry, Tenant } from "../schema";
 import { occupancies } from "./context";
 import { error, type RuleProblem } from "./types";
