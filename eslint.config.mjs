@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**"] },
+  { ignores: ["dist/**", "packages/*/dist/**", ".pack/**", "node_modules/**", "coverage/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -22,5 +22,11 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
-  { files: ["**/*.mjs", "**/*.mts"], ...tseslint.configs.disableTypeChecked },
+  { files: ["**/*.mjs", "**/*.mts", "**/*.cjs"], ...tseslint.configs.disableTypeChecked },
+  // Node scripts (packing, the smoke test of the packed tarballs): Node's globals.
+  {
+    files: ["scripts/**/*.mjs", "scripts/**/*.cjs"],
+    languageOptions: { globals: { process: "readonly", console: "readonly", require: "readonly", module: "writable", __dirname: "readonly", URL: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
 );

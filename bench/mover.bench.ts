@@ -2,12 +2,12 @@
 // share of the copy (its time vs a bare find + bulkWrite loop on the same backend).
 import { performance } from "node:perf_hooks";
 import type { Document } from "mongodb";
-import type { ConnectionMap } from "../src/connection-map/schema";
-import { endpointClients } from "../src/mover/connect";
-import { contentHash } from "../src/mover/hash";
-import { Mover } from "../src/mover/move";
-import { upserts } from "../src/mover/transfer";
-import { memoryConnector } from "../src/testing";
+import type { ConnectionMap } from "../packages/contract/src/connection-map/schema";
+import { endpointClients } from "../packages/mover/src/connect";
+import { contentHash } from "../packages/mover/src/hash";
+import { Mover } from "../packages/mover/src/move";
+import { upserts } from "../packages/mover/src/transfer";
+import { memoryConnector } from "../packages/testing/src";
 import type { BenchResult } from "./types";
 
 const N = 10_000;

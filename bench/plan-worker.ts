@@ -1,12 +1,12 @@
 // One measured `tenantry plan` in a fresh process (so peak RSS belongs to it): phase timings, output sizes; prints one JSON line.
 // Usage: tsx bench/plan-worker.ts <registry.yaml> <previous-map.json|self|-> [stackTraceLimit] [no-callsites]
 import { readFileSync } from "node:fs";
-import { diffMaps } from "../src/connection-map/diff";
-import { ConnectionMap } from "../src/connection-map/schema";
-import { renderJson } from "../src/plan/json";
-import { renderMarkdown } from "../src/plan/markdown";
-import { renderText } from "../src/plan/text";
-import { loadRegistryFile } from "../src/registry/load";
+import { diffMaps } from "../packages/core/src/connection-map/diff";
+import { ConnectionMap } from "../packages/contract/src/connection-map/schema";
+import { renderJson } from "../packages/pulumi/src/plan/json";
+import { renderMarkdown } from "../packages/pulumi/src/plan/markdown";
+import { renderText } from "../packages/pulumi/src/plan/text";
+import { loadRegistryFile } from "../packages/core/src/registry/load";
 
 async function main(): Promise<void> {
   const [file = "", previousFile = "-", limitArg, patch] = process.argv.slice(2);
@@ -34,8 +34,8 @@ async function main(): Promise<void> {
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   }, 25);
   const started = t();
-  const engine = await import("../src/plan/engine.js");
-  await import("../src/program/compose.js");
+  const engine = await import("../packages/pulumi/src/plan/engine.js");
+  await import("../packages/pulumi/src/program/compose.js");
   const sdkMs = t() - started;
   phase("sdk");
 

@@ -1,7 +1,7 @@
 // Synthetic registries for the program benchmark: N pool, M bridge and K silo tenants spread over four zones.
-import { placeTenants } from "../src/placement/place";
-import type { ProgramInput } from "../src/program/layout";
-import { Registry, type RegistryInput } from "../src/registry/schema";
+import { placeTenants } from "../packages/core/src/placement/place";
+import type { ProgramInput } from "../packages/pulumi/src/program/layout";
+import { Registry, type RegistryInput } from "../packages/core/src/registry/schema";
 
 const ZONES = [
   { zone: "us", regions: ["US_EAST_1", "US_EAST_2", "US_WEST_2"] },

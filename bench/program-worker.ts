@@ -1,6 +1,6 @@
 // One measured offline run in a fresh process (so peak RSS belongs to this run): prints one JSON line.
 // Usage: tsx bench/program-worker.ts <pool> <bridge> <silo> <stackTraceLimit>
-import { runOfflineDetailed } from "../src/plan/engine";
+import { runOfflineDetailed } from "../packages/pulumi/src/plan/engine";
 import { syntheticInput } from "./program-fixture";
 
 async function main(): Promise<void> {
@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const input = syntheticInput(pool, bridge, silo);
   // Loading the provider SDKs is a fixed cost, measured apart from the evaluation.
   const loadStarted = performance.now();
-  await import("../src/program/compose.js");
+  await import("../packages/pulumi/src/program/compose.js");
   const loadMs = performance.now() - loadStarted;
   let peakHeap = 0;
   const sampler = setInterval(() => {

@@ -2,9 +2,9 @@
 // resources per tenant by stage, wall time, peak memory, growth, and the effect of Error.stackTraceLimit.
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { assembleConnectionMap } from "../src/connection-map/build";
-import { OFFLINE_SETTINGS } from "../src/program/config";
-import { planLayout, routeKeys } from "../src/program/layout";
+import { assembleConnectionMap } from "../packages/core/src/connection-map/build";
+import { OFFLINE_SETTINGS } from "../packages/pulumi/src/program/config";
+import { planLayout, routeKeys } from "../packages/pulumi/src/program/layout";
 import { syntheticInput } from "./program-fixture";
 import type { BenchResult } from "./types";
 

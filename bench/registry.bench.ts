@@ -1,9 +1,9 @@
 // Registry validation cost as the tenant count grows: parse + schema + every rule + placement, per tenant.
 import { performance } from "node:perf_hooks";
 import { stringify } from "yaml";
-import { parseRegistry, parseSource } from "../src/registry/load";
-import { checkRegistry } from "../src/registry/rules";
-import { Registry, type RegistryInput } from "../src/registry/schema";
+import { parseRegistry, parseSource } from "../packages/core/src/registry/load";
+import { checkRegistry } from "../packages/core/src/registry/rules";
+import { Registry, type RegistryInput } from "../packages/core/src/registry/schema";
 import type { BenchResult } from "./types";
 
 /** A prod-like registry: 4 zones with 2 shared M40 clusters each, 6 collections, tenants split 60/30/10 pool/bridge/silo. */

@@ -1,15 +1,15 @@
 // Resolver benchmarks: resolution rate, scoping overhead against the bare memory backend, clients for a large map.
 import { performance } from "node:perf_hooks";
 import type { Document } from "mongodb";
-import type { ConnectTarget } from "../src/backend/types";
-import type { ConnectionMap, TenantEntry } from "../src/connection-map/schema";
+import type { ConnectTarget } from "../packages/contract/src/backend/types";
+import type { ConnectionMap, TenantEntry } from "../packages/contract/src/connection-map/schema";
 import { MongoClient } from "mongodb";
-import { collectionAuditLog, createResolver } from "../src/resolver";
-import { canonical } from "../src/resolver/guard/canonical";
-import { guardOptions } from "../src/resolver/guard/options";
-import { makeTags } from "../src/resolver/guard/writes";
-import { mongoConnector } from "../src/resolver/mongo-connector";
-import { memoryConnector } from "../src/testing";
+import { collectionAuditLog, createResolver } from "../packages/resolver/src";
+import { canonical } from "../packages/resolver/src/guard/canonical";
+import { guardOptions } from "../packages/resolver/src/guard/options";
+import { makeTags } from "../packages/resolver/src/guard/writes";
+import { mongoConnector } from "../packages/resolver/src/mongo-connector";
+import { memoryConnector } from "../packages/testing/src";
 import type { BenchResult } from "./types";
 
 const COLLECTIONS = { users: { scope: "tenant" as const }, notes: { scope: "user" as const } };

@@ -1,10 +1,10 @@
 // Rollback after cut-over on the memory backend: time per tenant size, to show it grows linearly with the documents.
 import { performance } from "node:perf_hooks";
 import type { Document } from "mongodb";
-import type { ConnectionMap } from "../src/connection-map/schema";
-import { endpointClients } from "../src/mover/connect";
-import { Mover } from "../src/mover/move";
-import { memoryConnector } from "../src/testing";
+import type { ConnectionMap } from "../packages/contract/src/connection-map/schema";
+import { endpointClients } from "../packages/mover/src/connect";
+import { Mover } from "../packages/mover/src/move";
+import { memoryConnector } from "../packages/testing/src";
 import type { BenchResult } from "./types";
 
 const SIZES = [1_250, 2_500, 5_000];

@@ -1,13 +1,13 @@
 // Per-tenant stacks: onboarding one silo tenant (stacks touched, resources, plan time) at 1/4 and full scale, and the whole environment per stack vs single.
 import { performance } from "node:perf_hooks";
-import { runOfflineDetailed, underMocks, MOCK_ORGANIZATION, MOCK_PROJECT } from "../src/plan/engine";
-import { planStacksOffline } from "../src/plan/stacks";
-import { planLayout, type ProgramInput } from "../src/program/layout";
-import { OFFLINE_SETTINGS, resolveSettings, type ProgramSettings } from "../src/program/settings";
-import { partitionStacks, stackInputsDigest } from "../src/program/stacks/partition";
-import { buildPerTenantStack } from "../src/program/stacks/program";
-import { placeTenants } from "../src/placement/place";
-import { Registry } from "../src/registry/schema";
+import { runOfflineDetailed, underMocks, MOCK_ORGANIZATION, MOCK_PROJECT } from "../packages/pulumi/src/plan/engine";
+import { planStacksOffline } from "../packages/pulumi/src/plan/stacks";
+import { planLayout, type ProgramInput } from "../packages/pulumi/src/program/layout";
+import { OFFLINE_SETTINGS, resolveSettings, type ProgramSettings } from "../packages/pulumi/src/program/settings";
+import { partitionStacks, stackInputsDigest } from "../packages/pulumi/src/program/stacks/partition";
+import { buildPerTenantStack } from "../packages/pulumi/src/program/stacks/program";
+import { placeTenants } from "../packages/core/src/placement/place";
+import { Registry } from "../packages/core/src/registry/schema";
 import { syntheticInput } from "./program-fixture";
 import type { BenchResult } from "./types";
 

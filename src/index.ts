@@ -2,13 +2,13 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionMap } from "./connection-map/schema";
-import { buildTenantry } from "./program/compose";
-import { readSettings, readStackIdentity } from "./program/config";
-import { buildPerTenantStack, STACK_OUTPUTS } from "./program/stacks/program";
-import { readShardFile, shardFileFor } from "./program/stacks/shards";
-import { formatProblem } from "./registry/problems";
-import { loadRegistryFile } from "./registry/load";
+import type { ConnectionMap } from "@tenantry/contract/connection-map/schema";
+import { buildTenantry } from "@tenantry/pulumi/program/compose";
+import { readSettings, readStackIdentity } from "@tenantry/pulumi/program/config";
+import { buildPerTenantStack, STACK_OUTPUTS } from "@tenantry/pulumi/program/stacks/program";
+import { readShardFile, shardFileFor } from "@tenantry/pulumi/program/stacks/shards";
+import { formatProblem } from "@tenantry/core/registry/problems";
+import { loadRegistryFile } from "@tenantry/core/registry/load";
 
 const settings = readSettings();
 // Relative to the project root (where Pulumi.yaml is), whatever directory the language host runs the program from.

@@ -2,7 +2,7 @@
 // through one resolver; tenant and user come from a verified (HMAC-signed) bearer token, never from a client header.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { MalformedContextError, type Resolver, TenantFrozenError, TenantOffboardedError, UnknownTenantError } from "../../src/resolver";
+import { MalformedContextError, type Resolver, TenantFrozenError, TenantOffboardedError, UnknownTenantError } from "@tenantry/resolver";
 
 export interface Claims {
   tenantId: string;

@@ -15,10 +15,13 @@ function allowedPackage(layer: Layer, pkg: string): boolean {
   return RULES[layer].packages.some((p) => (p.endsWith("*") ? pkg.startsWith(p.slice(0, -1)) : pkg === p));
 }
 
-/** The top folder a file belongs to: `src/registry/rules/x.ts` → `src/registry`; a file at a source root is its own node. */
+/** The top folder a file belongs to: `src/registry/rules/x.ts` → `src/registry`; a file at `src/` is its own node; after the split,
+ * every file of a package belongs to the package. */
 function folderOf(file: string): string {
   const m = /^((?:packages\/[^/]+\/)?src)\/([^/]+)(\/.*)?$/.exec(file);
   if (!m) return file;
+  // After the split a package is the unit (what src/<folder> was before it): its inner folders may cite each other.
+  if (m[1]?.startsWith("packages/")) return m[1];
   return `${m[1]}/${m[2]}`;
 }
 

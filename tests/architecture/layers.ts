@@ -39,23 +39,23 @@ export const RULES: Readonly<Record<Layer, LayerRule>> = {
  */
 export const SOURCE_LAYERS: readonly (readonly [string, Layer])[] = [
   ["src/index.ts", "app"],
-  ["src/naming.ts", "contract"],
-  ["src/files.ts", "contract"],
-  ["src/atomic-write.ts", "contract"],
+  ["packages/contract/src/naming.ts", "contract"],
+  ["packages/contract/src/files.ts", "contract"],
+  ["packages/contract/src/atomic-write.ts", "contract"],
   ["src/backend/", "contract"],
-  ["src/connection-map/schema.ts", "contract"],
-  ["src/connection-map/document.ts", "contract"],
+  ["packages/contract/src/connection-map/schema.ts", "contract"],
+  ["packages/contract/src/connection-map/document.ts", "contract"],
   // The one index prefixing rule (issue 13) that the resolver, the mover and `collections apply` share.
-  ["src/connection-map/index-keys.ts", "contract"],
+  ["packages/contract/src/connection-map/index-keys.ts", "contract"],
   // The published map format (index + shards): the program writes it, the resolver's SSM loader reads it.
-  ["src/connection-map/publication.ts", "contract"],
-  ["src/control/types.ts", "contract"],
+  ["packages/contract/src/connection-map/publication.ts", "contract"],
+  ["packages/contract/src/control/types.ts", "contract"],
   // Route identity and choice under an override: the one rule the resolver and the mover share.
-  ["src/control/route.ts", "contract"],
+  ["packages/contract/src/control/route.ts", "contract"],
   ["src/control/", "resolver"],
   ["src/resolver/", "resolver"],
   ["src/testing/", "testing"],
-  ["src/api.ts", "core"],
+  ["packages/core/src/index.ts", "core"],
   ["src/registry/", "core"],
   ["src/placement/", "core"],
   ["src/connection-map/", "core"],

@@ -4,11 +4,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { collectionsCommand } from "../../src/cli/commands/collections";
-import { memoryIo } from "../../src/cli/io";
-import { runCli } from "../../src/cli/main";
-import type { CollectionsReport } from "../../src/collections";
-import { memoryConnector } from "../../src/testing";
+import { collectionsCommand } from "../../packages/cli/src/commands/collections";
+import { memoryIo } from "../../packages/cli/src/io";
+import { runCli } from "../../packages/cli/src/main";
+import type { CollectionsReport } from "../../packages/core/src/collections";
+import { memoryConnector } from "../../packages/testing/src";
 
 function project(): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), "tenantry-collections-"));

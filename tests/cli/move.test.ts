@@ -3,11 +3,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { exportCommand } from "../../src/cli/commands/export";
-import { importCommand } from "../../src/cli/commands/import";
-import { move } from "../../src/cli/commands/move";
-import { memoryIo } from "../../src/cli/io";
-import { runCli } from "../../src/cli/main";
+import { exportCommand } from "../../packages/cli/src/commands/export";
+import { importCommand } from "../../packages/cli/src/commands/import";
+import { move } from "../../packages/cli/src/commands/move";
+import { memoryIo } from "../../packages/cli/src/io";
+import { runCli } from "../../packages/cli/src/main";
 import { memoryTestBackend } from "../support/backends";
 import { MOVING, makeMap, seed } from "../mover/fixtures";
 

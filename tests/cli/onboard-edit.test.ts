@@ -2,7 +2,7 @@
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
 import { parseDocument } from "yaml";
-import { addTenantText, RegistryEditError, setTenantStatusText, TenantExistsError, UnknownTenantError } from "../../src/registry/edit";
+import { addTenantText, RegistryEditError, setTenantStatusText, TenantExistsError, UnknownTenantError } from "../../packages/core/src/registry/edit";
 
 const HEAD = `# registry head comment
 version: 1

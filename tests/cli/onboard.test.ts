@@ -3,8 +3,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { runCli } from "../../src/cli/main";
-import { memoryIo } from "../../src/cli/io";
+import { runCli } from "../../packages/cli/src/main";
+import { memoryIo } from "../../packages/cli/src/io";
 
 const STACKS = join(__dirname, "../../stacks");
 

@@ -6,15 +6,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { stringify } from "yaml";
-import { writeFileAtomic } from "../../src/atomic-write";
-import { memoryIo } from "../../src/cli/io";
-import { runCli } from "../../src/cli/main";
-import { planCommand } from "../../src/cli/commands/plan";
+import { writeFileAtomic } from "../../packages/contract/src/atomic-write";
+import { memoryIo } from "../../packages/cli/src/io";
+import { runCli } from "../../packages/cli/src/main";
+import { planCommand } from "../../packages/cli/src/commands/plan";
 import { syntheticInput } from "../../bench/program-fixture";
 
 const root = join(__dirname, "../..");
 const tsx = join(root, "node_modules/.bin/tsx");
-const main = join(root, "src/cli/main.ts");
+const main = join(root, "packages/cli/src/main.ts");
 
 async function run(cwd: string, ...argv: string[]) {
   const io = memoryIo(cwd);

@@ -8,7 +8,7 @@ test("tenantry plan --env dev exits 0 and lists the example tenants", () => {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
   // No Pulumi access token, no AWS profile: the plan must not need them.
   for (const key of ["PULUMI_ACCESS_TOKEN", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) delete env[key];
-  const r = spawnSync("npx", ["tsx", "src/cli/main.ts", "plan", "--env", "dev"], { cwd: root, env, encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync("npx", ["tsx", "packages/cli/src/main.ts", "plan", "--env", "dev"], { cwd: root, env, encoding: "utf8", timeout: 120_000 });
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
   expect(r.stdout).toContain("Tenantry plan — environment dev");

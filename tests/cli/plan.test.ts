@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, mkdirSync, exis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { runCli } from "../../src/cli/main";
-import { memoryIo } from "../../src/cli/io";
-import { ConnectionMap } from "../../src/connection-map/schema";
-import { PlanJson } from "../../src/plan/json";
+import { runCli } from "../../packages/cli/src/main";
+import { memoryIo } from "../../packages/cli/src/io";
+import { ConnectionMap } from "../../packages/contract/src/connection-map/schema";
+import { PlanJson } from "../../packages/pulumi/src/plan/json";
 
 const ESC = "\u001b[";
 const DEV = join(__dirname, "../../stacks/dev.tenants.yaml");

@@ -4,8 +4,8 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync, s
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { writeFileAtomic } from "../../src/atomic-write";
-import { addTenantText, offboardTenant, onboardTenant, RegistryEditError, setTenantStatusText } from "../../src/registry/edit";
+import { writeFileAtomic } from "../../packages/contract/src/atomic-write";
+import { addTenantText, offboardTenant, onboardTenant, RegistryEditError, setTenantStatusText } from "../../packages/core/src/registry/edit";
 
 const HEAD = "version: 1\nenvironment: dev\ncollections: [ { name: orders } ]\n";
 

@@ -2,8 +2,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
-import { memoryIo } from "../../src/cli/io";
-import { runCli } from "../../src/cli/main";
+import { memoryIo } from "../../packages/cli/src/io";
+import { runCli } from "../../packages/cli/src/main";
 
 test("tenantry schema prints schema/registry.schema.json exactly and exits 0", async () => {
   const io = memoryIo();

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { memoryIo } from "../../src/cli/io";
-import { runCli } from "../../src/cli/main";
+import { memoryIo } from "../../packages/cli/src/io";
+import { runCli } from "../../packages/cli/src/main";
 
 const root = join(__dirname, "..", "..");
 

@@ -2,10 +2,10 @@
 // retention and drift per stage, and unique keys that hold per tenant (and per user), never across tenants.
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { MongoServerError } from "mongodb";
-import { applyCollections, type CollectionsReport, declarationsOf, type Mode } from "../../src/collections";
-import { endpointClients } from "../../src/mover/connect";
-import { createResolver } from "../../src/resolver";
-import type { CollectionSpec } from "../../src/registry/schema";
+import { applyCollections, type CollectionsReport, declarationsOf, type Mode } from "../../packages/core/src/collections";
+import { endpointClients } from "../../packages/mover/src/connect";
+import { createResolver } from "../../packages/resolver/src";
+import type { CollectionSpec } from "../../packages/core/src/registry/schema";
 import { backendCases, type TestBackend } from "../support/backends";
 import { PAIRS, testMap } from "../resolver/fixtures";
 

@@ -1,7 +1,7 @@
 // The mover applies the registry's collections to a move's target before the copy (the same rule and library as
 // `tenantry collections apply`), on the memory backend and, with MONGODB_URI, the real server.
 import { afterEach, describe, expect, test } from "vitest";
-import type { CollectionDeclarations } from "../../src/collections";
+import type { CollectionDeclarations } from "../../packages/core/src/collections";
 import { backendCases } from "../support/backends";
 import { type Harness, LOGICAL, MOVING, OTHERS, harness, route } from "../mover/fixtures";
 

@@ -3,9 +3,9 @@
 // Does not prove: the real server (the resolver suites cover it with MONGODB_URI); a real JWT library.
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { ConnectionMap } from "../../src/connection-map/schema";
-import { createResolver } from "../../src/resolver";
-import { memoryConnector } from "../../src/testing";
+import type { ConnectionMap } from "../../packages/contract/src/connection-map/schema";
+import { createResolver } from "../../packages/resolver/src";
+import { memoryConnector } from "../../packages/testing/src";
 import { schemasService, signToken } from "../../examples/schemas-service/server";
 import { PAIRS, testMap } from "../resolver/fixtures";
 

@@ -4,13 +4,13 @@
 // wrote and was acknowledged for, exactly one route is live, and `move status` agrees with the state document.
 import type { Document } from "mongodb";
 import { describe, expect, test } from "vitest";
-import type { BackendClient, BackendCollection, BackendDb, Connector } from "../../src/backend/types";
-import { ConnectionMap, type Route } from "../../src/connection-map/schema";
-import { endpointClients } from "../../src/mover/connect";
-import { canonicalEjson } from "../../src/mover/hash";
-import { Mover, type MoverOptions } from "../../src/mover/move";
-import { ROLLBACK_FROM, type MoveRecord, type MoveState } from "../../src/mover/state";
-import { createResolver, type Resolver } from "../../src/resolver";
+import type { BackendClient, BackendCollection, BackendDb, Connector } from "../../packages/contract/src/backend/types";
+import { ConnectionMap, type Route } from "../../packages/contract/src/connection-map/schema";
+import { endpointClients } from "../../packages/mover/src/connect";
+import { canonicalEjson } from "../../packages/mover/src/hash";
+import { Mover, type MoverOptions } from "../../packages/mover/src/move";
+import { ROLLBACK_FROM, type MoveRecord, type MoveState } from "../../packages/mover/src/state";
+import { createResolver, type Resolver } from "../../packages/resolver/src";
 import { backendCases, type TestBackend } from "../support/backends";
 
 const T = "acme";

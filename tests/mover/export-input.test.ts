@@ -5,11 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BSON, Int32, ObjectId, type Document } from "mongodb";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { endpointClients, type EndpointClients } from "../../src/mover/connect";
-import { ExportFormatError, ExportIncompleteError, ManifestMismatchError } from "../../src/mover/errors";
-import { exportTenant } from "../../src/mover/export";
-import { contentHash, exportLine } from "../../src/mover/hash";
-import { importTenant } from "../../src/mover/import";
+import { endpointClients, type EndpointClients } from "../../packages/mover/src/connect";
+import { ExportFormatError, ExportIncompleteError, ManifestMismatchError } from "../../packages/mover/src/errors";
+import { exportTenant } from "../../packages/mover/src/export";
+import { contentHash, exportLine } from "../../packages/mover/src/hash";
+import { importTenant } from "../../packages/mover/src/import";
 import { backendCases, type TestBackend } from "../support/backends";
 import { LOGICAL, MOVING, OTHERS, SHARED, makeMap, route } from "./fixtures";
 

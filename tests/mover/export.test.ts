@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BSON, type Document } from "mongodb";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { endpointClients, type EndpointClients } from "../../src/mover/connect";
-import { ForeignDocumentError, ManifestMismatchError, VerificationFailedError } from "../../src/mover/errors";
-import { type ExportManifest, exportTenant } from "../../src/mover/export";
-import { contentHash, exportLine } from "../../src/mover/hash";
-import { importTenant } from "../../src/mover/import";
+import { endpointClients, type EndpointClients } from "../../packages/mover/src/connect";
+import { ForeignDocumentError, ManifestMismatchError, VerificationFailedError } from "../../packages/mover/src/errors";
+import { type ExportManifest, exportTenant } from "../../packages/mover/src/export";
+import { contentHash, exportLine } from "../../packages/mover/src/hash";
+import { importTenant } from "../../packages/mover/src/import";
 import { bulkBackendCases as backendCases, type TestBackend } from "../support/backends";
 import { LOGICAL, MOVING, SHARED, SIZES, docsOf, makeMap, othersSnapshot, route, seed } from "./fixtures";
 

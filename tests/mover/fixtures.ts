@@ -1,13 +1,13 @@
 // Shared fixtures of the mover suites: a connection map with a declared move, tenant documents, and a mover factory.
 import { Decimal128, Double, Int32, Long, ObjectId, type Document } from "mongodb";
-import type { BackendCollection } from "../../src/backend/types";
-import type { ConnectionMap, Route } from "../../src/connection-map/schema";
-import { ConnectionMap as ConnectionMapSchema } from "../../src/connection-map/schema";
-import { collectionControlStore } from "../../src/control/mongo-store";
-import type { ControlStore } from "../../src/control/types";
-import { endpointClients, type EndpointClients } from "../../src/mover/connect";
-import { canonicalEjson } from "../../src/mover/hash";
-import { Mover, type MoverOptions } from "../../src/mover/move";
+import type { BackendCollection } from "../../packages/contract/src/backend/types";
+import type { ConnectionMap, Route } from "../../packages/contract/src/connection-map/schema";
+import { ConnectionMap as ConnectionMapSchema } from "../../packages/contract/src/connection-map/schema";
+import { collectionControlStore } from "../../packages/resolver/src/control/mongo-store";
+import type { ControlStore } from "../../packages/contract/src/control/types";
+import { endpointClients, type EndpointClients } from "../../packages/mover/src/connect";
+import { canonicalEjson } from "../../packages/mover/src/hash";
+import { Mover, type MoverOptions } from "../../packages/mover/src/move";
 import { MONGODB_URI, type TestBackend } from "../support/backends";
 import { serverFeature } from "../support/server";
 

@@ -4,15 +4,15 @@
 // Memory backend only: on one real server (MONGODB_URI) both shared clusters are the same server, so the two bridge
 // routes are one namespace and the mover refuses the move (asserted below with `singleServer`).
 import { afterEach, describe, expect, test } from "vitest";
-import { assembleConnectionMap } from "../../src/connection-map/build";
-import type { ConnectionMap, Route } from "../../src/connection-map/schema";
-import { credentialKey, sharedClusterKey } from "../../src/naming";
-import { placeTenants } from "../../src/placement/place";
-import { endpointClients } from "../../src/mover/connect";
-import { MoverError } from "../../src/mover/errors";
-import { Mover } from "../../src/mover/move";
-import { routeKeys } from "../../src/program/layout";
-import { Registry, type RegistryInput } from "../../src/registry/schema";
+import { assembleConnectionMap } from "../../packages/core/src/connection-map/build";
+import type { ConnectionMap, Route } from "../../packages/contract/src/connection-map/schema";
+import { credentialKey, sharedClusterKey } from "../../packages/contract/src/naming";
+import { placeTenants } from "../../packages/core/src/placement/place";
+import { endpointClients } from "../../packages/mover/src/connect";
+import { MoverError } from "../../packages/mover/src/errors";
+import { Mover } from "../../packages/mover/src/move";
+import { routeKeys } from "../../packages/pulumi/src/program/layout";
+import { Registry, type RegistryInput } from "../../packages/core/src/registry/schema";
 import { memoryTestBackend } from "../support/backends";
 import { docsOf, snapshot } from "./fixtures";
 

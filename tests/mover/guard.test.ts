@@ -1,10 +1,10 @@
 // The delete guard refuses every delete that is not one tenant's filter on that tenant's own namespace.
 import type { Document } from "mongodb";
 import { describe, expect, test } from "vitest";
-import type { BackendCollection } from "../../src/backend/types";
-import type { Route } from "../../src/connection-map/schema";
-import { UnsafeDeleteError } from "../../src/mover/errors";
-import { assertTenantDelete, guardedDeleteMany } from "../../src/mover/guard";
+import type { BackendCollection } from "../../packages/contract/src/backend/types";
+import type { Route } from "../../packages/contract/src/connection-map/schema";
+import { UnsafeDeleteError } from "../../packages/mover/src/errors";
+import { assertTenantDelete, guardedDeleteMany } from "../../packages/mover/src/guard";
 
 const route: Route = { stage: "pool", cluster: "shared:eu", credential: "shared:eu", database: "app", collections: { orders: "orders" } };
 const scope = { tenantId: "acme", route, logical: "orders" };

@@ -2,7 +2,7 @@
 import { Decimal128, Double, Int32, Long, ObjectId } from "mongodb";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { canonicalEjson, contentHash, documentDigest, sameContent } from "../../src/mover/hash";
+import { canonicalEjson, contentHash, documentDigest, sameContent } from "../../packages/mover/src/hash";
 
 describe("canonicalEjson", () => {
   test.each([

@@ -3,9 +3,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { MoveStateError } from "../../src/mover/errors";
-import { exportTenant } from "../../src/mover/export";
-import { importTenant } from "../../src/mover/import";
+import { MoveStateError } from "../../packages/mover/src/errors";
+import { exportTenant } from "../../packages/mover/src/export";
+import { importTenant } from "../../packages/mover/src/import";
 import { memoryTestBackend } from "../support/backends";
 import { type Harness, harness, MOVING, seed, tenantSnapshot } from "./fixtures";
 

@@ -2,10 +2,10 @@
 // silo, pool → silo; verification, cut-over, finish, clean-up, rollback, faults and resumption.
 import type { Document } from "mongodb";
 import { afterEach, describe, expect, test } from "vitest";
-import type { BackendCollection } from "../../src/backend/types";
-import { MoveLockedError, MoveStateError, NoMoveTargetError, RetentionNotElapsedError, VerificationFailedError } from "../../src/mover/errors";
-import { MoveStore } from "../../src/mover/store";
-import type { MoveState } from "../../src/mover/state";
+import type { BackendCollection } from "../../packages/contract/src/backend/types";
+import { MoveLockedError, MoveStateError, NoMoveTargetError, RetentionNotElapsedError, VerificationFailedError } from "../../packages/mover/src/errors";
+import { MoveStore } from "../../packages/mover/src/store";
+import type { MoveState } from "../../packages/mover/src/state";
 import { bulkBackendCases as backendCases, type TestBackend } from "../support/backends";
 import { type Harness, LOGICAL, MOVING, SIZES, type Stage, harness, makeMap, othersSnapshot, route, seed, tenantSnapshot } from "./fixtures";
 

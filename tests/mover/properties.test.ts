@@ -3,13 +3,13 @@
 import fc from "fast-check";
 import type { Document } from "mongodb";
 import { describe, expect, test } from "vitest";
-import type { ConnectionMap } from "../../src/connection-map/schema";
-import { endpointClients } from "../../src/mover/connect";
-import { UnsafeDeleteError } from "../../src/mover/errors";
-import { guardedDeleteMany } from "../../src/mover/guard";
-import { canonicalEjson } from "../../src/mover/hash";
-import { Mover } from "../../src/mover/move";
-import { memoryConnector } from "../../src/testing";
+import type { ConnectionMap } from "../../packages/contract/src/connection-map/schema";
+import { endpointClients } from "../../packages/mover/src/connect";
+import { UnsafeDeleteError } from "../../packages/mover/src/errors";
+import { guardedDeleteMany } from "../../packages/mover/src/guard";
+import { canonicalEjson } from "../../packages/mover/src/hash";
+import { Mover } from "../../packages/mover/src/move";
+import { memoryConnector } from "../../packages/testing/src";
 
 const TENANTS = ["acme", "beta", "gamma"];
 const route = (collection: string, stage: "pool" | "bridge") => ({ stage, cluster: "shared:eu", credential: "shared:eu", database: "app", collections: { orders: collection } });

@@ -2,7 +2,7 @@
 // reads continue from the source, and after cut-over (and a refresh) the application reads and writes the target.
 import type { Document } from "mongodb";
 import { afterEach, describe, expect, test } from "vitest";
-import { createResolver, type Resolver, TenantFrozenError } from "../../src/resolver";
+import { createResolver, type Resolver, TenantFrozenError } from "../../packages/resolver/src";
 import { bulkBackendCases as backendCases } from "../support/backends";
 import { type Harness, MOVING, SIZES, harness, route, seed } from "./fixtures";
 

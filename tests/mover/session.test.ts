@@ -1,9 +1,9 @@
 // Where a move's state documents live: the map's control location (the one every resolver polls by default), or
 // --control-cluster; never a per-zone guess. Memory backend only: the location logic does not depend on the server.
 import { afterEach, describe, expect, test } from "vitest";
-import type { ConnectionMap } from "../../src/connection-map/schema";
-import { controlLocation, NoControlLocationError, openSession, type Session } from "../../src/mover/session";
-import { createResolver, TenantFrozenError } from "../../src/resolver";
+import type { ConnectionMap } from "../../packages/contract/src/connection-map/schema";
+import { controlLocation, NoControlLocationError, openSession, type Session } from "../../packages/mover/src/session";
+import { createResolver, TenantFrozenError } from "../../packages/resolver/src";
 import { memoryTestBackend } from "../support/backends";
 import { writeMoveOverride } from "../support/control";
 import { MOVING, SHARED, SILO, makeMap } from "./fixtures";

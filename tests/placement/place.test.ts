@@ -2,11 +2,11 @@
 import fc from "fast-check";
 import { stringify } from "yaml";
 import { describe, expect, test } from "vitest";
-import { complianceFloor, currentStage, isBelow, placeTenants, STAGE_RANK, TIER_STAGE } from "../../src/placement/place";
-import { parseRegistry } from "../../src/registry/load";
-import { RegistryInvalidError } from "../../src/registry/problems";
-import { COMPLIANCE_FLAGS, type ComplianceFlag, Registry, type RegistryInput, type Stage, STAGES, type Tier, TIERS } from "../../src/registry/schema";
-import { type AtlasRegion, ZONE_REGIONS, type ResidencyZone } from "../../src/registry/zones";
+import { complianceFloor, currentStage, isBelow, placeTenants, STAGE_RANK, TIER_STAGE } from "../../packages/core/src/placement/place";
+import { parseRegistry } from "../../packages/core/src/registry/load";
+import { RegistryInvalidError } from "../../packages/core/src/registry/problems";
+import { COMPLIANCE_FLAGS, type ComplianceFlag, Registry, type RegistryInput, type Stage, STAGES, type Tier, TIERS } from "../../packages/core/src/registry/schema";
+import { type AtlasRegion, ZONE_REGIONS, type ResidencyZone } from "../../packages/core/src/registry/zones";
 
 describe("stage of a tenant", () => {
   test.each<[Tier, ComplianceFlag[], Stage | undefined, Stage]>([

@@ -1,9 +1,9 @@
 // The stage decision matrix: each trigger with its threshold, and what a recommendation says.
 import { describe, expect, test } from "vitest";
-import { parseMetrics, MetricsInvalidError, type TenantMetrics } from "../../src/placement/metrics";
-import { evaluateTriggers } from "../../src/placement/triggers";
-import { formatProblem } from "../../src/registry/problems";
-import { Registry, type RegistryInput } from "../../src/registry/schema";
+import { parseMetrics, MetricsInvalidError, type TenantMetrics } from "../../packages/core/src/placement/metrics";
+import { evaluateTriggers } from "../../packages/core/src/placement/triggers";
+import { formatProblem } from "../../packages/core/src/registry/problems";
+import { Registry, type RegistryInput } from "../../packages/core/src/registry/schema";
 
 type TenantInput = NonNullable<RegistryInput["tenants"]>[number];
 

@@ -1,8 +1,8 @@
 // diffMaps: one table row per kind of change, exact messages for the destructive ones, and properties over random maps.
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
-import { ConnectionMap, type TenantEntry } from "../../src/connection-map/schema";
-import { DestructiveChangeError, assertNoDestructiveChanges, diffMaps } from "../../src/connection-map/diff";
+import { ConnectionMap, type TenantEntry } from "../../packages/contract/src/connection-map/schema";
+import { DestructiveChangeError, assertNoDestructiveChanges, diffMaps } from "../../packages/core/src/connection-map/diff";
 import { CLUSTERS, makeMap, route, tenant } from "./fixtures";
 
 const summary = (prev: TenantEntry[], next: TenantEntry[], clustersNext = CLUSTERS) =>

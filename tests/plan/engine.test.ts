@@ -6,11 +6,11 @@ import * as aws from "@pulumi/aws";
 import * as mongodbatlas from "@pulumi/mongodbatlas";
 import * as random from "@pulumi/random";
 import { describe, expect, test } from "vitest";
-import { maskSecrets, runOffline, runOfflineDetailed } from "../../src/plan/engine";
-import { createMockState } from "../../src/plan/mock-state";
-import { ProgramLayoutError } from "../../src/program/layout";
-import { loadRegistryFile } from "../../src/registry/load";
-import { RegistryInvalidError } from "../../src/registry/problems";
+import { maskSecrets, runOffline, runOfflineDetailed } from "../../packages/pulumi/src/plan/engine";
+import { createMockState } from "../../packages/pulumi/src/plan/mock-state";
+import { ProgramLayoutError } from "../../packages/pulumi/src/program/layout";
+import { loadRegistryFile } from "../../packages/core/src/registry/load";
+import { RegistryInvalidError } from "../../packages/core/src/registry/problems";
 
 const DEV = join(__dirname, "../../stacks/dev.tenants.yaml");
 

@@ -1,5 +1,5 @@
 // Hand-made connection maps for diff and rendering tests: a small valid map and helpers to vary one tenant.
-import type { ClusterEntry, ConnectionMap, Route, TenantEntry } from "../../src/connection-map/schema";
+import type { ClusterEntry, ConnectionMap, Route, TenantEntry } from "../../packages/contract/src/connection-map/schema";
 
 export const CLUSTERS: Record<string, ClusterEntry> = {
   "shared:app-eu": { name: "app-eu", kind: "shared", srvHost: "app-eu.ab12c.mongodb.net", region: "EU_CENTRAL_1", awsRegion: "eu-central-1", residency: "eu" },

@@ -3,12 +3,12 @@
 import { join } from "node:path";
 import fc from "fast-check";
 import { beforeAll, describe, expect, test } from "vitest";
-import { runOfflineDetailed } from "../../src/plan/engine";
-import { SecretLeakError } from "../../src/plan/errors";
-import { findSecretsDeep, ownPatternHits } from "../../src/plan/leak-guard";
-import type { Plan } from "../../src/plan/model";
-import { renderMapFile, renderPlan } from "../../src/plan/render";
-import { loadRegistryFile } from "../../src/registry/load";
+import { runOfflineDetailed } from "../../packages/pulumi/src/plan/engine";
+import { SecretLeakError } from "../../packages/pulumi/src/plan/errors";
+import { findSecretsDeep, ownPatternHits } from "../../packages/pulumi/src/plan/leak-guard";
+import type { Plan } from "../../packages/pulumi/src/plan/model";
+import { renderMapFile, renderPlan } from "../../packages/pulumi/src/plan/render";
+import { loadRegistryFile } from "../../packages/core/src/registry/load";
 
 const alnum = (min: number, max: number) => fc.stringMatching(new RegExp(`^[A-Za-z0-9]{${min},${max}}$`));
 const upper = (n: number) => fc.stringMatching(new RegExp(`^[A-Z0-9]{${n}}$`));

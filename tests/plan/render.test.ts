@@ -1,14 +1,14 @@
 // Text and markdown renderings of hand-made plans: what each tenant gets, changes, and a 10k-tenant plan that stays readable.
 import { describe, expect, test } from "vitest";
-import type { TenantEntry } from "../../src/connection-map/schema";
-import { diffMaps } from "../../src/connection-map/diff";
-import type { Placement } from "../../src/placement/types";
-import { PlanJson, planJson } from "../../src/plan/json";
-import { renderMarkdown } from "../../src/plan/markdown";
-import type { Plan } from "../../src/plan/model";
-import { planForTenant } from "../../src/plan/plan";
-import { renderText } from "../../src/plan/text";
-import { Registry } from "../../src/registry/schema";
+import type { TenantEntry } from "../../packages/contract/src/connection-map/schema";
+import { diffMaps } from "../../packages/core/src/connection-map/diff";
+import type { Placement } from "../../packages/core/src/placement/types";
+import { PlanJson, planJson } from "../../packages/pulumi/src/plan/json";
+import { renderMarkdown } from "../../packages/pulumi/src/plan/markdown";
+import type { Plan } from "../../packages/pulumi/src/plan/model";
+import { planForTenant } from "../../packages/pulumi/src/plan/plan";
+import { renderText } from "../../packages/pulumi/src/plan/text";
+import { Registry } from "../../packages/core/src/registry/schema";
 import { makeMap, route, tenant } from "./fixtures";
 
 const registry = Registry.parse({

@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
-import { memoryIo } from "../../src/cli/io";
-import { planCommand } from "../../src/cli/commands/plan";
-import { runOfflineDetailed } from "../../src/plan/engine";
-import { findSecrets, renderJson, SecretLeakError } from "../../src/plan/json";
-import { type OfflineRunner, planLoaded } from "../../src/plan/plan";
-import { loadRegistryFile } from "../../src/registry/load";
+import { memoryIo } from "../../packages/cli/src/io";
+import { planCommand } from "../../packages/cli/src/commands/plan";
+import { runOfflineDetailed } from "../../packages/pulumi/src/plan/engine";
+import { findSecrets, renderJson, SecretLeakError } from "../../packages/pulumi/src/plan/json";
+import { type OfflineRunner, planLoaded } from "../../packages/pulumi/src/plan/plan";
+import { loadRegistryFile } from "../../packages/core/src/registry/load";
 import { makeMap, tenant } from "./fixtures";
 
 const SIG = "4dabf18193072939515e22adb298388d";

@@ -1,8 +1,8 @@
 // Each component's exact children, the inputs that matter and the options, recorded through the monitor wrapper.
 // A mock proves what we send to the providers, not that Atlas or AWS accept it (that needs `pulumi preview`).
 import { beforeAll, describe, expect, test } from "vitest";
-import { runOfflineDetailed, type DetailedRun } from "../../src/plan/engine";
-import type { RecordedResource } from "../../src/plan/types";
+import { runOfflineDetailed, type DetailedRun } from "../../packages/pulumi/src/plan/engine";
+import type { RecordedResource } from "../../packages/pulumi/src/plan/types";
 import { input } from "./fixtures";
 
 let protectedRun: DetailedRun;

@@ -4,9 +4,9 @@
 import * as aws from "@pulumi/aws";
 import * as mongodbatlas from "@pulumi/mongodbatlas";
 import { beforeAll, describe, expect, test } from "vitest";
-import { destructiveChanges, diffMaps } from "../../src/connection-map/diff";
-import { runOfflineDetailed, type DetailedRun } from "../../src/plan/engine";
-import type { RegistryInput } from "../../src/registry/schema";
+import { destructiveChanges, diffMaps } from "../../packages/core/src/connection-map/diff";
+import { runOfflineDetailed, type DetailedRun } from "../../packages/pulumi/src/plan/engine";
+import type { RegistryInput } from "../../packages/core/src/registry/schema";
 import { BASE, input, withTenants } from "./fixtures";
 
 type TenantInput = NonNullable<RegistryInput["tenants"]>[number];

@@ -2,8 +2,8 @@
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, expect, test } from "vitest";
-import type { ConnectionMap } from "../../src/connection-map/schema";
-import { createMockState } from "../../src/plan/mock-state";
+import type { ConnectionMap } from "../../packages/contract/src/connection-map/schema";
+import { createMockState } from "../../packages/pulumi/src/plan/mock-state";
 
 const protects = new Map<string, boolean>();
 let entry: { connectionMap: pulumi.Output<ConnectionMap> };

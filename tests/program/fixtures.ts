@@ -1,7 +1,7 @@
 // Hand-written registries for program tests: parsed with the real schema and placed with the real placement (rules skipped).
-import { placeTenants } from "../../src/placement/place";
-import { Registry, type RegistryInput } from "../../src/registry/schema";
-import type { ProgramInput } from "../../src/program/layout";
+import { placeTenants } from "../../packages/core/src/placement/place";
+import { Registry, type RegistryInput } from "../../packages/core/src/registry/schema";
+import type { ProgramInput } from "../../packages/pulumi/src/program/layout";
 
 /** One of each: pool, bridge, HIPAA silo (CMK + compliance policy), EU silo with PrivateLink, an offboarding silo. */
 export const BASE: RegistryInput = {

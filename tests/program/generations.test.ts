@@ -15,11 +15,11 @@ import {
   tenantKeyRoleName,
   tenantStageSecretName,
   tenantUserName,
-} from "../../src/naming";
-import { runOfflineDetailed, type DetailedRun } from "../../src/plan/engine";
-import { OFFLINE_SETTINGS } from "../../src/program/config";
-import { planLayout } from "../../src/program/layout";
-import { TENANT_ID_MAX } from "../../src/registry/schema";
+} from "../../packages/contract/src/naming";
+import { runOfflineDetailed, type DetailedRun } from "../../packages/pulumi/src/plan/engine";
+import { OFFLINE_SETTINGS } from "../../packages/pulumi/src/program/config";
+import { planLayout } from "../../packages/pulumi/src/program/layout";
+import { TENANT_ID_MAX } from "../../packages/core/src/registry/schema";
 import { BASE, input, withTenants } from "./fixtures";
 
 const ctx = { prefix: "app", environment: "prod" };

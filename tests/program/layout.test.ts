@@ -1,11 +1,11 @@
 // The layout decided before any resource exists: projects, network ownership, limits, refusals; and the map assembly.
 import { describe, expect, test } from "vitest";
-import { assembleConnectionMap, srvHostOf, SrvHostError } from "../../src/connection-map/build";
-import { DEFAULT_SETTINGS, OFFLINE_SETTINGS, resolveSettings, SettingsError } from "../../src/program/config";
-import { planLayout, ProgramLayoutError, routeKeys } from "../../src/program/layout";
-import { ADVANCED_TIER_MAX, publishedIndex, publishedShards, STANDARD_TIER_MAX, tierFor } from "../../src/connection-map/publication";
-import { parseRegistry } from "../../src/registry/load";
-import type { RegistryInput } from "../../src/registry/schema";
+import { assembleConnectionMap, srvHostOf, SrvHostError } from "../../packages/core/src/connection-map/build";
+import { DEFAULT_SETTINGS, OFFLINE_SETTINGS, resolveSettings, SettingsError } from "../../packages/pulumi/src/program/config";
+import { planLayout, ProgramLayoutError, routeKeys } from "../../packages/pulumi/src/program/layout";
+import { ADVANCED_TIER_MAX, publishedIndex, publishedShards, STANDARD_TIER_MAX, tierFor } from "../../packages/contract/src/connection-map/publication";
+import { parseRegistry } from "../../packages/core/src/registry/load";
+import type { RegistryInput } from "../../packages/core/src/registry/schema";
 import { BASE, input, withTenants } from "./fixtures";
 
 const settings = OFFLINE_SETTINGS;

@@ -1,10 +1,10 @@
 // Pure mappings of the program: backup policy → schedule args, bridge role actions, alerts, network guard, cluster spec.
 import { describe, expect, test } from "vitest";
-import { alertTarget, siloAlerts } from "../../src/program/alerts";
-import { backupScheduleArgs, policyItems } from "../../src/program/backup";
-import { clusterSafety, replicationSpecs } from "../../src/program/cluster-spec";
-import { assertClosedCidr, cidrSlug, OpenNetworkError } from "../../src/program/network";
-import { BRIDGE_ACTIONS, bridgeRoleActions, sharedUserRoles } from "../../src/program/roles";
+import { alertTarget, siloAlerts } from "../../packages/pulumi/src/program/alerts";
+import { backupScheduleArgs, policyItems } from "../../packages/pulumi/src/program/backup";
+import { clusterSafety, replicationSpecs } from "../../packages/pulumi/src/program/cluster-spec";
+import { assertClosedCidr, cidrSlug, OpenNetworkError } from "../../packages/pulumi/src/program/network";
+import { BRIDGE_ACTIONS, bridgeRoleActions, sharedUserRoles } from "../../packages/pulumi/src/program/roles";
 
 describe("backup policy → CloudBackupSchedule", () => {
   test.each([

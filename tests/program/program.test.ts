@@ -7,10 +7,10 @@ import * as mongodbatlas from "@pulumi/mongodbatlas";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { beforeAll, describe, expect, test } from "vitest";
-import { componentName } from "../../src/naming";
-import { runOfflineDetailed, type DetailedRun, type RawRegistration } from "../../src/plan/engine";
-import { loadRegistryFile } from "../../src/registry/load";
-import { awsRegionOf } from "../../src/registry/zones";
+import { componentName } from "../../packages/contract/src/naming";
+import { runOfflineDetailed, type DetailedRun, type RawRegistration } from "../../packages/pulumi/src/plan/engine";
+import { loadRegistryFile } from "../../packages/core/src/registry/load";
+import { awsRegionOf } from "../../packages/core/src/registry/zones";
 
 const STACKS = join(__dirname, "../../stacks");
 const files = readdirSync(STACKS).filter((f) => f.endsWith(".tenants.yaml")).sort();

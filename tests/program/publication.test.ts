@@ -1,8 +1,8 @@
 // The published map (format 2): shard assignment, every tenant in exactly one shard, the index + shards reassemble the map.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { ADVANCED_TIER_MAX, fnv1a32, mapFromPublication, publishedIndex, publishedShards, shardCount, shardOf } from "../../src/connection-map/publication";
-import { ConnectionMap } from "../../src/connection-map/schema";
+import { ADVANCED_TIER_MAX, fnv1a32, mapFromPublication, publishedIndex, publishedShards, shardCount, shardOf } from "../../packages/contract/src/connection-map/publication";
+import { ConnectionMap } from "../../packages/contract/src/connection-map/schema";
 import { makeMap, tenant } from "../plan/fixtures";
 
 describe("shard assignment", () => {

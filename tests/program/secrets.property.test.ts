@@ -1,8 +1,8 @@
 // Properties over random registries: no generated password ever reaches the map or a plain input; pool adds nothing.
 import * as fc from "fast-check";
 import { expect, test } from "vitest";
-import { runOfflineDetailed } from "../../src/plan/engine";
-import type { RegistryInput } from "../../src/registry/schema";
+import { runOfflineDetailed } from "../../packages/pulumi/src/plan/engine";
+import type { RegistryInput } from "../../packages/core/src/registry/schema";
 import { input, withTenants } from "./fixtures";
 
 const SECRET_KEY = "4dabf18193072939515e22adb298388d";

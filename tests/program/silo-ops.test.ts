@@ -2,9 +2,9 @@
 // exact children, inputs and options. A mock proves what we send to the providers, not that Atlas accepts it.
 import * as mongodbatlas from "@pulumi/mongodbatlas";
 import { beforeAll, describe, expect, test } from "vitest";
-import { runOfflineDetailed, type DetailedRun } from "../../src/plan/engine";
-import { auditingArgs, DEFAULT_AUDIT_FILTER, describeOperations, maintenanceWindowArgs, siloOperations } from "../../src/program/silo-ops";
-import type { RecordedResource } from "../../src/plan/types";
+import { runOfflineDetailed, type DetailedRun } from "../../packages/pulumi/src/plan/engine";
+import { auditingArgs, DEFAULT_AUDIT_FILTER, describeOperations, maintenanceWindowArgs, siloOperations } from "../../packages/pulumi/src/program/silo-ops";
+import type { RecordedResource } from "../../packages/pulumi/src/plan/types";
 import { input, withTenants } from "./fixtures";
 
 describe("pure mappings", () => {

@@ -3,11 +3,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { runCli } from "../../src/cli/main";
-import { memoryIo } from "../../src/cli/io";
-import { PlanJson } from "../../src/plan/json";
-import { OFFLINE_SETTINGS, SettingsError } from "../../src/program/settings";
-import { stackFileFor, stackFileSettings } from "../../src/program/stack-file";
+import { runCli } from "../../packages/cli/src/main";
+import { memoryIo } from "../../packages/cli/src/io";
+import { PlanJson } from "../../packages/pulumi/src/plan/json";
+import { OFFLINE_SETTINGS, SettingsError } from "../../packages/pulumi/src/program/settings";
+import { stackFileFor, stackFileSettings } from "../../packages/pulumi/src/program/stack-file";
 
 const STACKS = join(__dirname, "../../stacks");
 

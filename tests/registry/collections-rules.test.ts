@@ -1,8 +1,8 @@
 // Registry rules of issue 13: validators, retention (per collection and per tenant), the silo's own operations.
 // Each broken registry with the exact problem lines `tenantry validate` prints.
 import { expect, test } from "vitest";
-import { parseRegistry } from "../../src/registry/load";
-import { formatProblem, RegistryInvalidError } from "../../src/registry/problems";
+import { parseRegistry } from "../../packages/core/src/registry/load";
+import { formatProblem, RegistryInvalidError } from "../../packages/core/src/registry/problems";
 import { CONTACTS, registryText, type Sections, tenant as t } from "./fixture";
 
 function problemLines(text: string): string[] {

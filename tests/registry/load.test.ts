@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { describe, expect, test } from "vitest";
-import { loadRegistryFile, parseRegistry, registryPathFor, RegistryNotFoundError } from "../../src/registry/load";
-import { registryJsonSchemaText } from "../../src/registry/json-schema";
-import { formatPath } from "../../src/registry/positions";
-import { formatProblem, RegistryInvalidError } from "../../src/registry/problems";
-import type { RegistryInput } from "../../src/registry/schema";
+import { loadRegistryFile, parseRegistry, registryPathFor, RegistryNotFoundError } from "../../packages/core/src/registry/load";
+import { registryJsonSchemaText } from "../../packages/core/src/registry/json-schema";
+import { formatPath } from "../../packages/core/src/registry/positions";
+import { formatProblem, RegistryInvalidError } from "../../packages/core/src/registry/problems";
+import type { RegistryInput } from "../../packages/core/src/registry/schema";
 import { BACKUP_POLICIES, CONTACTS, registryText, tenant as t } from "./fixture";
 
 const root = join(__dirname, "..", "..");

@@ -1,7 +1,7 @@
 // One broken registry per rule, each with the exact problem lines `tenantry validate` prints.
 import { describe, expect, test } from "vitest";
-import { parseRegistry } from "../../src/registry/load";
-import { formatProblem, RegistryInvalidError } from "../../src/registry/problems";
+import { parseRegistry } from "../../packages/core/src/registry/load";
+import { formatProblem, RegistryInvalidError } from "../../packages/core/src/registry/problems";
 import { CONTACTS, registryText, type Sections, tenant as t } from "./fixture";
 
 /** Every problem line of a registry text (empty when it is valid without warnings). */

@@ -1,9 +1,9 @@
 // Fixtures of the admin suites: the resolver test map plus a control location and a second zone, seeded directly.
 import { BSON } from "mongodb";
 import type { Document } from "mongodb";
-import type { ConnectionMap } from "../../src/connection-map/schema";
-import { AUDIT_COLLECTION, createResolver } from "../../src/resolver";
-import type { AuditRecord, Resolver, ResolverOptions } from "../../src/resolver";
+import type { ConnectionMap } from "../../packages/contract/src/connection-map/schema";
+import { AUDIT_COLLECTION, createResolver } from "../../packages/resolver/src";
+import type { AuditRecord, Resolver, ResolverOptions } from "../../packages/resolver/src";
 import type { TestBackend } from "../support/backends";
 import { tenantEntry, testMap } from "./fixtures";
 

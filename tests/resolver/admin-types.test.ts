@@ -2,9 +2,9 @@
 // scopes never reach the admin scope.
 import type { WithId } from "mongodb";
 import { describe, expectTypeOf, test } from "vitest";
-import { createResolver } from "../../src/resolver";
-import type { AdminCollection, AdminScope, FanOut, FanOutResult, TenantScope, UserFanOut, WritableAdminCollection, WritableFanOut, WritableUserFanOut } from "../../src/resolver";
-import { memoryConnector } from "../../src/testing";
+import { createResolver } from "../../packages/resolver/src";
+import type { AdminCollection, AdminScope, FanOut, FanOutResult, TenantScope, UserFanOut, WritableAdminCollection, WritableFanOut, WritableUserFanOut } from "../../packages/resolver/src";
+import { memoryConnector } from "../../packages/testing/src";
 import { testMap } from "./fixtures";
 
 interface Invoice {

@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import type { Document } from "mongodb";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { shapeOf } from "../../src/resolver/admin/shape";
+import { shapeOf } from "../../packages/resolver/src/admin/shape";
 import { memoryTestBackend } from "../support/backends";
 import { ADMIN, makeWorld } from "./admin-fixtures";
 import type { World } from "./admin-fixtures";

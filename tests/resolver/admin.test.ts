@@ -1,7 +1,7 @@
 // The admin scope on both backends: fan-outs per tenant and stage, refusals, erasure, the audit trail and its guarantees.
 import type { Document } from "mongodb";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import type { ConnectionMap } from "../../src/connection-map/schema";
+import type { ConnectionMap } from "../../packages/contract/src/connection-map/schema";
 import {
   AUDIT_COLLECTION,
   AdminContextError,
@@ -14,8 +14,8 @@ import {
   UndeclaredCollectionError,
   collectionAuditLog,
   createResolver,
-} from "../../src/resolver";
-import type { AuditRecord, WritableFanOut } from "../../src/resolver";
+} from "../../packages/resolver/src";
+import type { AuditRecord, WritableFanOut } from "../../packages/resolver/src";
 import { backendCases, memoryTestBackend } from "../support/backends";
 import { serverSkips } from "../support/server";
 import { wireCapture } from "../support/wire";

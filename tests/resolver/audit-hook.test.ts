@@ -1,8 +1,8 @@
 // The per-call audit hook of tenant scopes: one event per call with its count and duration, on both backends.
 import { describe, expect, test } from "vitest";
-import { createResolver } from "../../src/resolver";
-import type { CallAuditEvent } from "../../src/resolver";
-import { memoryConnector } from "../../src/testing";
+import { createResolver } from "../../packages/resolver/src";
+import type { CallAuditEvent } from "../../packages/resolver/src";
+import { memoryConnector } from "../../packages/testing/src";
 import { backendCases } from "../support/backends";
 import { testMap } from "./fixtures";
 

@@ -2,9 +2,9 @@
 // writes is applied within the poll bound, an unfreeze too; on the real server the polls go over a socket.
 import { afterEach, describe, expect, test } from "vitest";
 import { writeMoveOverride } from "../support/control";
-import type { TenantOverride } from "../../src/control/types";
-import { createResolver } from "../../src/resolver";
-import type { ConnectionMap, Resolver } from "../../src/resolver";
+import type { TenantOverride } from "../../packages/contract/src/control/types";
+import { createResolver } from "../../packages/resolver/src";
+import type { ConnectionMap, Resolver } from "../../packages/resolver/src";
 import { backendCases } from "../support/backends";
 import type { TestBackend } from "../support/backends";
 import { wireCapture } from "../support/wire";

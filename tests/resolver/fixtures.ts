@@ -1,5 +1,5 @@
 // A connection map with two tenants at each stage (pool, bridge, silo) and the declared collections the suites use.
-import type { ConnectionMap, TenantEntry } from "../../src/connection-map/schema";
+import type { ConnectionMap, TenantEntry } from "../../packages/contract/src/connection-map/schema";
 
 export const COLLECTIONS = {
   users: { scope: "tenant" },

@@ -1,12 +1,12 @@
 // The guards as pure functions: exact rewritten filters, updates and pipelines, and the exact refusal for each hostile input.
 import { Code, ObjectId } from "mongodb";
 import { describe, expect, test } from "vitest";
-import { CrossTenantWriteError, IsolationViolationError, MalformedContextError, UndeclaredCollectionError } from "../../src/resolver";
-import { guardCollation, guardLet, guardOptions } from "../../src/resolver/guard/options";
-import { rewriteChangeStream, rewritePipeline } from "../../src/resolver/guard/pipeline";
-import type { PipelineScope } from "../../src/resolver/guard/pipeline";
-import { andCondition, sanitizeFilter } from "../../src/resolver/guard/sanitize";
-import { guardUpdate, makeTags, tagDocument } from "../../src/resolver/guard/writes";
+import { CrossTenantWriteError, IsolationViolationError, MalformedContextError, UndeclaredCollectionError } from "../../packages/resolver/src";
+import { guardCollation, guardLet, guardOptions } from "../../packages/resolver/src/guard/options";
+import { rewriteChangeStream, rewritePipeline } from "../../packages/resolver/src/guard/pipeline";
+import type { PipelineScope } from "../../packages/resolver/src/guard/pipeline";
+import { andCondition, sanitizeFilter } from "../../packages/resolver/src/guard/sanitize";
+import { guardUpdate, makeTags, tagDocument } from "../../packages/resolver/src/guard/writes";
 
 const T = makeTags("tenant_id", "acme", "user_id", undefined);
 const TU = makeTags("tenant_id", "acme", "user_id", "u1");

@@ -1,8 +1,8 @@
 // Shared setup of the resolver suites: a backend, a resolver over the test map, two seeded tenants, raw inspection.
 import type { Document } from "mongodb";
-import { createResolver } from "../../src/resolver";
-import type { Resolver, ResolverOptions, ScopedCollection } from "../../src/resolver";
-import type { ConnectionMap } from "../../src/connection-map/schema";
+import { createResolver } from "../../packages/resolver/src";
+import type { Resolver, ResolverOptions, ScopedCollection } from "../../packages/resolver/src";
+import type { ConnectionMap } from "../../packages/contract/src/connection-map/schema";
 import type { TestBackend } from "../support/backends";
 import { PAIRS, testMap } from "./fixtures";
 import type { Stage } from "./fixtures";

@@ -7,11 +7,11 @@ import fc from "fast-check";
 import { BSON, Code, Decimal128, Double, Int32, Long, MongoClient, ObjectId } from "mongodb";
 import type { CommandStartedEvent, Document } from "mongodb";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { BackendClient, BackendCollection, BackendDb, Connector } from "../../src/backend/types";
-import { IsolationViolationError, createResolver } from "../../src/resolver";
-import type { ScopedCollection } from "../../src/resolver";
-import { mongoConnector } from "../../src/resolver/mongo-connector";
-import { memoryConnector } from "../../src/testing";
+import type { BackendClient, BackendCollection, BackendDb, Connector } from "../../packages/contract/src/backend/types";
+import { IsolationViolationError, createResolver } from "../../packages/resolver/src";
+import type { ScopedCollection } from "../../packages/resolver/src";
+import { mongoConnector } from "../../packages/resolver/src/mongo-connector";
+import { memoryConnector } from "../../packages/testing/src";
 import { MONGODB_URI } from "../support/backends";
 import { testMap } from "./fixtures";
 

@@ -2,13 +2,13 @@
 import { Int32 } from "mongodb";
 import type { Document, MongoServerError } from "mongodb";
 import { describe, expect, test } from "vitest";
-import { IsolationViolationError, createResolver } from "../../src/resolver";
-import { prefixIndexKeys } from "../../src/connection-map/index-keys";
-import { indexNamespace, scrubServerError } from "../../src/resolver/guard/indexes";
-import { guardOptions } from "../../src/resolver/guard/options";
-import { makeTags } from "../../src/resolver/guard/writes";
-import { isOwnEvent } from "../../src/resolver/scoped-collection";
-import { memoryConnector } from "../../src/testing";
+import { IsolationViolationError, createResolver } from "../../packages/resolver/src";
+import { prefixIndexKeys } from "../../packages/contract/src/connection-map/index-keys";
+import { indexNamespace, scrubServerError } from "../../packages/resolver/src/guard/indexes";
+import { guardOptions } from "../../packages/resolver/src/guard/options";
+import { makeTags } from "../../packages/resolver/src/guard/writes";
+import { isOwnEvent } from "../../packages/resolver/src/scoped-collection";
+import { memoryConnector } from "../../packages/testing/src";
 import { testMap } from "./fixtures";
 
 const T = makeTags("tenant_id", "acme", "user_id", undefined);

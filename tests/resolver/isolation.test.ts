@@ -4,8 +4,8 @@
 // proves the server agrees (on it every cluster of the map is the one server, so cluster separation is not exercised).
 import type { Document } from "mongodb";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { CrossTenantWriteError, IsolationViolationError, UNSCOPABLE_METHODS } from "../../src/resolver";
-import { MemoryBackendUnsupportedError } from "../../src/testing";
+import { CrossTenantWriteError, IsolationViolationError, UNSCOPABLE_METHODS } from "../../packages/resolver/src";
+import { MemoryBackendUnsupportedError } from "../../packages/testing/src";
 import { backendCases } from "../support/backends";
 import { serverSkips } from "../support/server";
 import { wireCapture } from "../support/wire";

@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, test, vi } from "vitest";
-import type { ConnectionMap } from "../../src/connection-map/schema";
-import { publicationNames, publishedIndex, publishedShards, shardCount } from "../../src/connection-map/publication";
-import { createResolver, loadMapFile, loadMapFromSsm, MapSourceError, type ParameterSource, ssmMapLoader, watchMap } from "../../src/resolver";
-import { memoryConnector } from "../../src/testing";
+import type { ConnectionMap } from "../../packages/contract/src/connection-map/schema";
+import { publicationNames, publishedIndex, publishedShards, shardCount } from "../../packages/contract/src/connection-map/publication";
+import { createResolver, loadMapFile, loadMapFromSsm, MapSourceError, type ParameterSource, ssmMapLoader, watchMap } from "../../packages/resolver/src";
+import { memoryConnector } from "../../packages/testing/src";
 import { tenantEntry, testMap } from "./fixtures";
 
 const PATH = "/tenantry/app/test/map";

@@ -6,9 +6,9 @@
 import { MongoClient } from "mongodb";
 import type { CommandFailedEvent, CommandStartedEvent, CommandSucceededEvent } from "mongodb";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import type { BackendClient, ConnectTarget, Connector } from "../../src/backend/types";
-import { CredentialsUnavailableError, createResolver, credentialEnvNames, envCredentials, mongoConnector, staticCredentials } from "../../src/resolver";
-import type { CredentialProvider, Resolver } from "../../src/resolver";
+import type { BackendClient, ConnectTarget, Connector } from "../../packages/contract/src/backend/types";
+import { CredentialsUnavailableError, createResolver, credentialEnvNames, envCredentials, mongoConnector, staticCredentials } from "../../packages/resolver/src";
+import type { CredentialProvider, Resolver } from "../../packages/resolver/src";
 import { MONGODB_URI, mongoTestBackend } from "../support/backends";
 import type { TestBackend } from "../support/backends";
 import { serverFeature } from "../support/server";

@@ -3,8 +3,8 @@
 import fc from "fast-check";
 import type { Document } from "mongodb";
 import { describe, expect, test } from "vitest";
-import { createResolver } from "../../src/resolver";
-import { memoryConnector } from "../../src/testing";
+import { createResolver } from "../../packages/resolver/src";
+import { memoryConnector } from "../../packages/testing/src";
 import { testMap } from "./fixtures";
 
 const A = "acme";

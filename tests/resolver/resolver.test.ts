@@ -1,6 +1,6 @@
 // The resolver around the guards: contexts, typed errors, user scope, freezes, moves, reloads, clients, credentials.
 import { describe, expect, test } from "vitest";
-import type { ConnectTarget } from "../../src/backend/types";
+import type { ConnectTarget } from "../../packages/contract/src/backend/types";
 import {
   ControlStoreStaleError,
   ControlStoreUnavailableError,
@@ -21,11 +21,11 @@ import {
   memoryControlStore,
   mongoConnector,
   staticCredentials,
-} from "../../src/resolver";
-import type { ConnectionMap } from "../../src/connection-map/schema";
-import type { ControlStore, TenantOverride } from "../../src/resolver";
+} from "../../packages/resolver/src";
+import type { ConnectionMap } from "../../packages/contract/src/connection-map/schema";
+import type { ControlStore, TenantOverride } from "../../packages/resolver/src";
 import { writeMoveOverride } from "../support/control";
-import { memoryConnector, type MemoryConnector } from "../../src/testing";
+import { memoryConnector, type MemoryConnector } from "../../packages/testing/src";
 import { PAIRS, tenantEntry, testMap } from "./fixtures";
 
 function errorOf(fn: () => unknown): unknown {

@@ -1,8 +1,8 @@
 // Public types of tenantry/resolver and tenantry/testing: what compiles, and (@ts-expect-error) what must not.
 import type { BulkWriteResult, Collection, Document, MongoClient, ObjectId, WithId } from "mongodb";
 import { describe, expectTypeOf, test } from "vitest";
-import type { BackendClient, BackendCollection, Connector } from "../../src/backend/types";
-import { createResolver } from "../../src/resolver";
+import type { BackendClient, BackendCollection, Connector } from "../../packages/contract/src/backend/types";
+import { createResolver } from "../../packages/resolver/src";
 import type {
   IsolationReason,
   Resolver,
@@ -14,9 +14,9 @@ import type {
   TenantContext,
   TenantFrozenError,
   TenantScope,
-} from "../../src/resolver";
-import { memoryConnector } from "../../src/testing";
-import type { MemoryConnector } from "../../src/testing";
+} from "../../packages/resolver/src";
+import { memoryConnector } from "../../packages/testing/src";
+import type { MemoryConnector } from "../../packages/testing/src";
 import { testMap } from "./fixtures";
 
 interface User {

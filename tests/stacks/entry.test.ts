@@ -2,8 +2,8 @@
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, expect, test } from "vitest";
-import { createMockState } from "../../src/plan/mock-state";
-import type { MapFacts } from "../../src/program/stacks/merge";
+import { createMockState } from "../../packages/pulumi/src/plan/mock-state";
+import type { MapFacts } from "../../packages/pulumi/src/program/stacks/merge";
 
 const names: string[] = [];
 let entry: { connectionMap: pulumi.Output<unknown>; mapFacts: Promise<unknown> | undefined; tenantryInputs: Promise<unknown> | undefined; tenantryShared: Promise<unknown> | undefined };

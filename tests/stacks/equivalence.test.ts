@@ -2,11 +2,11 @@
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { runOfflineDetailed, maskSecrets, STACK_REFERENCE_TYPE, type RawRegistration } from "../../src/plan/engine";
-import { planStacksOffline } from "../../src/plan/stacks";
-import type { ProgramInput } from "../../src/program/layout";
-import type { ProgramSettings } from "../../src/program/settings";
-import { loadRegistryFile } from "../../src/registry/load";
+import { runOfflineDetailed, maskSecrets, STACK_REFERENCE_TYPE, type RawRegistration } from "../../packages/pulumi/src/plan/engine";
+import { planStacksOffline } from "../../packages/pulumi/src/plan/stacks";
+import type { ProgramInput } from "../../packages/pulumi/src/program/layout";
+import type { ProgramSettings } from "../../packages/pulumi/src/program/settings";
+import { loadRegistryFile } from "../../packages/core/src/registry/load";
 import { input, withTenants } from "../program/fixtures";
 
 /**

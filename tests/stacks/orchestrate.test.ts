@@ -1,11 +1,11 @@
 // The orchestrator against a fake workspace: order, change detection, concurrency bounds, resume after a failure.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { formatResult, orchestrate, UnknownStackTenantError, type OrchestratedStack, type OrchestrationInput } from "../../src/orchestration/orchestrate";
-import { runLimited } from "../../src/orchestration/limiter";
-import type { ConfigValue, StackOperationResult, StackWorkspace } from "../../src/orchestration/workspace";
-import type { MapFacts } from "../../src/program/stacks/merge";
-import type { StackPlan } from "../../src/program/stacks/partition";
+import { formatResult, orchestrate, UnknownStackTenantError, type OrchestratedStack, type OrchestrationInput } from "../../packages/pulumi/src/orchestration/orchestrate";
+import { runLimited } from "../../packages/pulumi/src/orchestration/limiter";
+import type { ConfigValue, StackOperationResult, StackWorkspace } from "../../packages/pulumi/src/orchestration/workspace";
+import type { MapFacts } from "../../packages/pulumi/src/program/stacks/merge";
+import type { StackPlan } from "../../packages/pulumi/src/program/stacks/partition";
 
 /** A fake engine: stacks with outputs; `up` writes the digest the program would export, unless told to fail. */
 class FakeWorkspace implements StackWorkspace {

@@ -1,8 +1,8 @@
 // Bridge shard assignment and stack names: stable under onboarding, capped, and parsed back from stack names.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { partOfStack, stackNameOf, UnknownStackError } from "../../src/program/stacks/names";
-import { assignShards, readShardFile, renderShardFile, ShardFileError } from "../../src/program/stacks/shards";
+import { partOfStack, stackNameOf, UnknownStackError } from "../../packages/pulumi/src/program/stacks/names";
+import { assignShards, readShardFile, renderShardFile, ShardFileError } from "../../packages/pulumi/src/program/stacks/shards";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -2,10 +2,10 @@
 import { randomBytes } from "node:crypto";
 import { MongoClient } from "mongodb";
 import type { Document } from "mongodb";
-import type { Connector } from "../../src/backend/types";
-import { mongoConnector } from "../../src/resolver/mongo-connector";
-import { memoryConnector } from "../../src/testing";
-import type { MemoryConnector } from "../../src/testing";
+import type { Connector } from "../../packages/contract/src/backend/types";
+import { mongoConnector } from "../../packages/resolver/src/mongo-connector";
+import { memoryConnector } from "../../packages/testing/src";
+import type { MemoryConnector } from "../../packages/testing/src";
 import { monitoredConnector, recordingConnector, wireTap } from "./wire";
 import type { WireTap } from "./wire";
 

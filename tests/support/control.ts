@@ -1,9 +1,9 @@
 // Writes move state documents by hand (what the mover writes at the control location), for resolver-side tests.
-import type { BackendCollection } from "../../src/backend/types";
-import type { ConnectionMap } from "../../src/connection-map/schema";
-import { MOVE_DOCUMENT_KIND } from "../../src/control/mongo-store";
-import { routeIdentity } from "../../src/control/route";
-import type { TenantOverride } from "../../src/control/types";
+import type { BackendCollection } from "../../packages/contract/src/backend/types";
+import type { ConnectionMap } from "../../packages/contract/src/connection-map/schema";
+import { MOVE_DOCUMENT_KIND } from "../../packages/resolver/src/control/mongo-store";
+import { routeIdentity } from "../../packages/contract/src/control/route";
+import type { TenantOverride } from "../../packages/contract/src/control/types";
 
 /** Upserts the override part of a tenant's move state document; routes are the map entry's (target: itself when absent). */
 export async function writeMoveOverride(collection: BackendCollection, map: ConnectionMap, override: Pick<TenantOverride, "tenantId" | "writes" | "routeTo" | "revision">): Promise<void> {

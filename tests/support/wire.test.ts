@@ -2,7 +2,7 @@
 // the isolation checks flag each rule they promise to flag.
 import { ObjectId } from "bson";
 import { describe, expect, test } from "vitest";
-import { createResolver } from "../../src/resolver";
+import { createResolver } from "../../packages/resolver/src";
 import { testMap } from "../resolver/fixtures";
 import { MONGODB_URI, memoryTestBackend, mongoTestBackend } from "./backends";
 import type { TestBackend } from "./backends";

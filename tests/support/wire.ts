@@ -9,7 +9,7 @@
 import { BSON } from "bson";
 import type { Document } from "bson";
 import type { CommandStartedEvent, MongoClient } from "mongodb";
-import type { BackendClient, BackendCollection, BackendDb, Connector } from "../../src/backend/types";
+import type { BackendClient, BackendCollection, BackendDb, Connector } from "../../packages/contract/src/backend/types";
 
 /** One command as the backend received it, before the wire round trip. */
 export interface RawCommand {

@@ -2,7 +2,7 @@
 import { Int32 } from "mongodb";
 import type { MongoServerError } from "mongodb";
 import { describe, expect, test } from "vitest";
-import { memoryConnector } from "../../src/testing";
+import { memoryConnector } from "../../packages/testing/src";
 
 async function collection() {
   const memory = memoryConnector();

@@ -1,11 +1,11 @@
 // Both ControlStores honour the same contract: overrides by tenant, copies out; the collection store reads the override
 // out of move state documents (ignoring terminal moves and other kinds of documents) and names malformed ones.
 import { describe, expect, test } from "vitest";
-import type { ConnectTarget } from "../../src/backend/types";
-import { InvalidOverrideError, collectionControlStore } from "../../src/control/mongo-store";
-import { memoryControlStore } from "../../src/control/memory-store";
-import { StaleOverrideRevisionError } from "../../src/control/types";
-import type { TenantOverride } from "../../src/control/types";
+import type { ConnectTarget } from "../../packages/contract/src/backend/types";
+import { InvalidOverrideError, collectionControlStore } from "../../packages/resolver/src/control/mongo-store";
+import { memoryControlStore } from "../../packages/resolver/src/control/memory-store";
+import { StaleOverrideRevisionError } from "../../packages/contract/src/control/types";
+import type { TenantOverride } from "../../packages/contract/src/control/types";
 import { backendCases } from "../support/backends";
 
 function override(tenantId: string, revision: number, patch: Partial<TenantOverride> = {}): TenantOverride {

@@ -1,8 +1,8 @@
 // The memory backend behaves like a MongoDB collection where Tenantry relies on it: queries, updates, indexes, isolation.
 import { Decimal128, Long, MongoServerError, ObjectId } from "mongodb";
 import { describe, expect, test } from "vitest";
-import type { ConnectTarget } from "../../src/backend/types";
-import { InjectedFaultError, MemoryBackendUnsupportedError, MemoryClientClosedError, memoryConnector } from "../../src/testing";
+import type { ConnectTarget } from "../../packages/contract/src/backend/types";
+import { InjectedFaultError, MemoryBackendUnsupportedError, MemoryClientClosedError, memoryConnector } from "../../packages/testing/src";
 
 function target(clusterKey = "shared:a", credentialKey = "cred"): ConnectTarget {
   return {
