@@ -75,7 +75,7 @@ const probes = new Map<string, Promise<ServerFeatureResult>>();
 export type ServerFeatureResult = { ok: true } | { ok: false; reason: string };
 
 /** Features some MongoDB-protocol servers lack in a way that gives no error code (FerretDB 1.x closes the connection). */
-export type ProbedFeature = "decimal128" | "plain-auth" | "update-pipeline";
+export type ProbedFeature = "decimal128" | "partial-index" | "plain-auth" | "update-pipeline";
 
 const PROBES: Readonly<Record<ProbedFeature, (client: MongoClient, db: string) => Promise<void>>> = {
   // FerretDB 1.24 has no Decimal128 (https://docs.ferretdb.io/v1.24/reference/supported-commands/ lists the BSON types):
@@ -95,6 +95,11 @@ const PROBES: Readonly<Record<ProbedFeature, (client: MongoClient, db: string) =
     await c.updateOne({ _id: 1 as never }, [{ $set: { b: 2 } }]);
     const back = await c.findOne({ _id: 1 as never });
     if (back?.b !== 2) throw new Error(`read back ${JSON.stringify(back)}`);
+  },
+  // Partial indexes (MongoDB 3.2+), which every pool index of a tenant is. FerretDB 1.24 answers "Index option
+  // "partialFilterExpression" is not implemented yet".
+  "partial-index": async (client, db) => {
+    await client.db(db).collection("probe").createIndex({ a: 1 }, { partialFilterExpression: { a: { $exists: true } } });
   },
   // SASL PLAIN with any user: FerretDB 1.24's SQLite handler authenticates it without a user store
   // (https://docs.ferretdb.io/v1.24/security/authentication/); a mongod without LDAP refuses the mechanism.
