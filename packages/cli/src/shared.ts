@@ -144,6 +144,23 @@ export async function openDataEndpoints(opts: DataCommandOptions, tenantId: stri
   return { map, session: openEndpoints({ map, tenantId, ...input }) };
 }
 
+/**
+ * Loads the map once and opens the tenant's endpoints, plus the moves' control collection when the map has a control
+ * location (or `--control-cluster` names one): import reads the move state there. The caller closes the session.
+ */
+export async function openDataEndpointsWithMoves(
+  opts: DataCommandOptions,
+  tenantId: string,
+  io: Io,
+  deps: DataCommandDeps,
+): Promise<{ map: ConnectionMap; session: EndpointSession; moves: Session["store"] | undefined }> {
+  const input = sessionInput(opts, io, deps);
+  const map = await loadMapFile(resolve(io.cwd, opts.map));
+  if (map.control === undefined && opts.controlCluster === undefined) return { map, session: openEndpoints({ map, tenantId, ...input }), moves: undefined };
+  const session = await openSession({ map, tenantId, controlCluster: opts.controlCluster, ...input });
+  return { map, session, moves: session.store };
+}
+
 /** Loads the map and opens a session; the caller closes it. */
 export async function openDataSession(opts: DataCommandOptions, tenantId: string, io: Io, deps: DataCommandDeps): Promise<{ map: ConnectionMap; session: Session }> {
   const input = sessionInput(opts, io, deps);

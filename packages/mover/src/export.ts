@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { z } from "zod";
 import type { BackendClient, BackendCollection } from "@tenantry/contract/backend/types";
-import type { ConnectionMap } from "@tenantry/contract/connection-map/schema";
+import type { ConnectionMap, Route } from "@tenantry/contract/connection-map/schema";
 import { bsonTypeName } from "./bson-values";
 import { ExportIncompleteError, UnknownMoveTenantError } from "./errors";
 import { HashAccumulator, exportLine } from "./hash";
@@ -61,10 +61,15 @@ export interface ExportOptions {
 export function currentEndpoint(map: ConnectionMap, tenantId: string): MoveEndpoint {
   const entry = Object.hasOwn(map.tenants, tenantId) ? map.tenants[tenantId] : undefined;
   if (!entry) throw new UnknownMoveTenantError(tenantId);
-  const cluster = map.clusters[entry.cluster];
-  const credentialRef = map.credentials[entry.credential];
+  return endpointOf(map, tenantId, entry);
+}
+
+/** One of the tenant's routes (its current one, or its move's target) as a MoveEndpoint. */
+export function endpointOf(map: ConnectionMap, tenantId: string, route: Route): MoveEndpoint {
+  const cluster = map.clusters[route.cluster];
+  const credentialRef = map.credentials[route.credential];
   if (!cluster || !credentialRef) throw new UnknownMoveTenantError(tenantId);
-  const { stage, cluster: clusterKey, credential, database, collections } = entry;
+  const { stage, cluster: clusterKey, credential, database, collections } = route;
   return { route: { stage, cluster: clusterKey, credential, database, collections: { ...collections } }, cluster, credentialRef };
 }
 

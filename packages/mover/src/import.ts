@@ -11,8 +11,8 @@ import type { ConnectionMap, Route } from "@tenantry/contract/connection-map/sch
 import { readTextFileAsync } from "@tenantry/contract/files";
 import { TENANT_FIELD } from "@tenantry/contract/naming";
 import { driverValue } from "./bson-values";
-import { ExportFormatError, ForeignDocumentError, ManifestMismatchError, UnknownMoveTenantError, VerificationFailedError } from "./errors";
-import { EXPORT_FORMAT, ExportManifest, MANIFEST_FILE, currentEndpoint } from "./export";
+import { ExportFormatError, ForeignDocumentError, ManifestMismatchError, VerificationFailedError } from "./errors";
+import { EXPORT_FORMAT, ExportManifest, MANIFEST_FILE, currentEndpoint, endpointOf } from "./export";
 import { type ContentHash, HashAccumulator } from "./hash";
 import { guardedDeleteMany } from "./guard";
 import { assertNoUnfinishedMove, liveRoute, type MoveEndpoint } from "./state";
@@ -213,15 +213,6 @@ export async function importTenant(options: ImportOptions): Promise<ImportResult
     result.collections[logical] = { upserted, deleted, verified };
   }
   return result;
-}
-
-/** The endpoint of one of the tenant's routes in the map. */
-function endpointOf(map: ConnectionMap, tenantId: string, route: Route): MoveEndpoint {
-  const cluster = map.clusters[route.cluster];
-  const credentialRef = map.credentials[route.credential];
-  if (!cluster || !credentialRef) throw new UnknownMoveTenantError(tenantId);
-  const { stage, cluster: clusterKey, credential, database, collections } = route;
-  return { route: { stage, cluster: clusterKey, credential, database, collections: { ...collections } }, cluster, credentialRef };
 }
 
 /** Deletes the tenant's documents whose `_id` is not in `keep` (through the guard), walking `_id`s in batches. */

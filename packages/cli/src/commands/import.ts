@@ -3,9 +3,8 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { importTenant } from "@tenantry/mover/import";
-import { loadMapFile } from "@tenantry/mover/session";
 import { EXIT, type Io } from "../io";
-import { type DataCommandDeps, type DataCommandOptions, dataOptions, intOption, openDataEndpoints, openDataSession, printJson, type RegisterCommand, runDataCommand } from "../shared";
+import { type DataCommandDeps, type DataCommandOptions, dataOptions, intOption, openDataEndpointsWithMoves, printJson, type RegisterCommand, runDataCommand } from "../shared";
 
 export interface ImportCommandOptions extends DataCommandOptions {
   in: string;
@@ -16,11 +15,9 @@ export async function importCommand(tenantId: string, opts: ImportCommandOptions
   return runDataCommand("import", io, async () => {
     const batchSize = intOption(opts.batchSize, "--batch-size");
     // With a control location, the import reads the tenant's move state: refused mid-move, restored where the app reads.
-    const withMoves = (await loadMapFile(resolve(io.cwd, opts.map))).control !== undefined || opts.controlCluster !== undefined;
-    const { map, session } = withMoves ? await openDataSession(opts, tenantId, io, deps) : await openDataEndpoints(opts, tenantId, io, deps);
+    const { map, session, moves } = await openDataEndpointsWithMoves(opts, tenantId, io, deps);
     try {
       const dir = resolve(io.cwd, opts.in);
-      const moves = "store" in session ? (session as { store: Parameters<typeof importTenant>[0]["moves"] }).store : undefined;
       const result = await importTenant({ map, tenantId, dir, connect: (e) => session.clients.connect(e), batchSize, replace: opts.replace === true, ...(moves ? { moves } : {}) });
       if (opts.json) {
         printJson(io, {
